@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class FormsConfig(AppConfig):
+    verbose_name = "Demandes des familles"
+    name = "forms"

@@ -1,0 +1,90 @@
+"""Build the demo home page, information pages and CCAS settings, in French, then translate them."""
+
+from django.conf import settings
+from wagtail.models import Locale, Page, Site
+
+from home.demo import pages as content
+from home.demo.localize import translate
+from home.models import CCASSettings, HomePage, InformationPage
+
+
+def ensure_locales():
+    locales = {}
+    for code, _name in settings.LANGUAGES:
+        locales[code], _ = Locale.objects.get_or_create(language_code=code)
+    return locales
+
+
+def ensure_home(locales, log):
+    home = HomePage.objects.filter(locale=locales["fr"]).first()
+    if home is not None:
+        return home
+    root = Page.get_first_root_node()
+    # Wagtail's migration leaves a welcome page at the top of the tree: the site now starts here.
+    for page in root.get_children().exclude(content_type__model="homepage"):
+        Site.objects.filter(root_page=page).delete()
+        page.delete()
+    data = content.HOME
+    home = HomePage(
+        title=data["title"], slug=data["slug"], intro=data["intro"], body=data["body"], locale=locales["fr"]
+    )
+    root.add_child(instance=home)
+    home.save_revision().publish()
+    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    site.hostname, site.port, site.root_page, site.site_name = "localhost", 80, home, settings.WAGTAIL_SITE_NAME
+    site.save()
+    log("home page created")
+    return home
+
+
+def ensure_information_pages(home, log):
+    created = []
+    for data in content.INFORMATION_PAGES:
+        page = InformationPage.objects.filter(locale=home.locale, slug=data["slug"]).first()
+        if page is None:
+            page = InformationPage(
+                title=data["title"],
+                slug=data["slug"],
+                intro=data["intro"],
+                body=data["body"],
+                show_in_menus=data["show_in_menus"],
+            )
+            home.add_child(instance=page)
+            page.save_revision().publish()
+            created.append(page)
+    if created:
+        log(f"{len(created)} information pages created")
+    return {p.slug: p for p in InformationPage.objects.filter(locale=home.locale)}
+
+
+def ensure_settings(info_pages):
+    ccas = CCASSettings.load()
+    if ccas.pk and ccas.phone:
+        return
+    for field, value in content.CCAS_SETTINGS.items():
+        setattr(ccas, field, value)
+    ccas.legal_notice_page = info_pages.get("mentions-legales")
+    ccas.privacy_page = info_pages.get("donnees-personnelles")
+    ccas.accessibility_page = info_pages.get("accessibilite")
+    ccas.save()
+
+
+def translate_missing(pages, locales, log, warn):
+    """Translate each page into each locale where it has no translation yet (never overwrite edits)."""
+    for page in pages:
+        existing = set(page.get_translations().values_list("locale__language_code", flat=True))
+        for code, locale in locales.items():
+            if code == settings.LANGUAGE_CODE or code in existing:
+                continue
+            missing = translate(page, locale)
+            if missing:
+                warn(f"{page.title} [{code}]: {len(missing)} segment(s) left in French")
+
+
+def load(log=print, warn=print):
+    locales = ensure_locales()
+    home = ensure_home(locales, log)
+    info_pages = ensure_information_pages(home, log)
+    ensure_settings(info_pages)
+    translate_missing([home, *info_pages.values()], locales, log, warn)
+    return home

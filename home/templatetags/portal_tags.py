@@ -1,0 +1,94 @@
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language_info
+from wagtail.models import Page, Site
+
+register = template.Library()
+
+
+def _site_root(request):
+    site = Site.find_for_request(request) if request else None
+    return site.root_page if site else None
+
+
+@register.inclusion_tag("includes/language_switcher.html", takes_context=True)
+def language_switcher(context):
+    """One link per language: the same page's live translation, else that locale's home page.
+
+    Views that are not Wagtail pages (forms, 404) get Django's translate_url of the path."""
+    request = context.get("request")
+    page = context.get("page")
+    current = context.get("current_language") or settings.LANGUAGE_CODE
+    targets = {}
+    if isinstance(page, Page) and page.pk:
+        for translation in Page.objects.filter(translation_key=page.translation_key).live().select_related(
+            "locale"
+        ):
+            targets[translation.locale.language_code] = translation
+    root = _site_root(request)
+    homes = {}
+    if root is not None and len(targets) < len(settings.LANGUAGES):
+        for home in Page.objects.filter(translation_key=root.translation_key).live().select_related("locale"):
+            homes[home.locale.language_code] = home
+    links = []
+    for code, name in settings.LANGUAGES:
+        target = targets.get(code)
+        if target is not None:
+            url = target.get_url(request)
+        elif not isinstance(page, Page) and request is not None:
+            url = translate_url(request.get_full_path(), code)
+        elif code in homes:
+            url = homes[code].get_url(request)
+        else:
+            url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
+        info = get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": name,
+                "url": url,
+                "dir": "rtl" if info["bidi"] else "ltr",
+                "is_current": code == current,
+            }
+        )
+    return {"links": links}
+
+
+@register.inclusion_tag("includes/main_menu.html", takes_context=True)
+def main_menu(context):
+    request = context.get("request")
+    root = _site_root(request)
+    if root is None:
+        return {"home": None, "items": []}
+    home = root.localized
+    items = home.get_children().live().in_menu().public().specific(defer=True)
+    current = context.get("page")
+    current_path = current.path if isinstance(current, Page) else ""
+    return {
+        "home": home,
+        "items": [(item, bool(current_path) and current_path.startswith(item.path)) for item in items],
+        "request": request,
+    }
+
+
+@register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context):
+    page = context.get("page")
+    if not isinstance(page, Page) or page.depth <= 2:
+        return {"ancestors": [], "page": page}
+    ancestors = page.get_ancestors().filter(depth__gte=2).live()
+    return {"ancestors": ancestors, "page": page, "request": context.get("request")}
+
+
+@register.simple_tag
+def localized_url(page, request=None):
+    """URL of a page's live translation in the active language (falls back to the page itself)."""
+    if page is None:
+        return ""
+    return page.localized.get_url(request)
+
+
+@register.simple_tag
+def localized_title(page):
+    return page.localized.title if page is not None else ""

@@ -1,0 +1,11 @@
+from django.conf import settings
+from django.utils.translation import get_language, get_language_bidi
+
+
+def portal(request):
+    """Values every public template needs and that never come from the database."""
+    return {
+        "emergency_numbers": settings.EMERGENCY_NUMBERS,
+        "current_language": get_language(),
+        "text_direction": "rtl" if get_language_bidi() else "ltr",
+    }

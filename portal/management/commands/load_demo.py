@@ -1,0 +1,37 @@
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+
+from home.demo.load import load as load_home
+
+DEMO_ADMIN = ("admin", "demo-admin-ccas")
+
+
+class Command(BaseCommand):
+    help = "Build the demo portal (pages in five languages, schools, workers, requests). Idempotent."
+
+    def handle(self, *args, **options):
+        def log(message):
+            self.stdout.write(f"  {message}")
+
+        def warn(message):
+            self.stderr.write(self.style.WARNING(f"  {message}"))
+
+        # No transaction around the whole load: wagtail-localize publishes translations
+        # on commit from a revision that holds the parent's tree counters, so a parent and its
+        # children translated in one transaction leaves the parent without children.
+        load_home(log=log, warn=warn)
+        self.stdout.write(self.style.SUCCESS("Demo content is in place."))
+        if settings.DEBUG:
+            self.ensure_admin()
+
+    def ensure_admin(self):
+        username, password = DEMO_ADMIN
+        User = get_user_model()
+        if not User.objects.filter(username=username).exists():
+            User.objects.create_superuser(username, "admin@ccas-villebelle.example.fr", password)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Admin (development only): http://127.0.0.1:8000/admin/  user: {username}  password: {password}"
+            )
+        )

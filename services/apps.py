@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ServicesConfig(AppConfig):
+    verbose_name = "Service social scolaire"
+    name = "services"
