@@ -1,0 +1,503 @@
+"""The public directory of the service: workers, centres, schools, permanences, absences,
+closures, collective actions and thematic evenings."""
+
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin, TranslatableMixin
+from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
+
+from home.blocks import RICH_TEXT_FEATURES, BodyBlock
+from home.models import BasePage
+from services.text import normalize
+
+class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
+    """A referent social worker: the same person in every language (never translated)."""
+
+    class Job(models.TextChoices):
+        SOCIAL_WORKER = "assistant", _("Assistant·e de service social")
+        ESF_ADVISER = "cesf", _("Conseiller·ère en économie sociale et familiale")
+
+    public_name = models.CharField(
+        _("nom public"), max_length=120, help_text=_("Tel qu'il est montré aux familles, par exemple « Mme Leroy »."),
+    )
+    job = models.CharField(_("métier"), max_length=20, choices=Job.choices, default=Job.SOCIAL_WORKER)
+    photo = models.ForeignKey(
+        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("photo"),
+    )
+    public_phone = models.CharField(_("téléphone public"), max_length=30, blank=True)
+    email = models.EmailField(
+        _("e-mail professionnel"), blank=True, help_text=_("Privé : reçoit les notifications, jamais affiché."),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="social_worker", verbose_name=_("compte utilisateur"),
+    )
+    active = models.BooleanField(_("en activité"), default=True)
+    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="socialworker")
+
+    panels = [
+        FieldPanel("public_name"),
+        FieldPanel("job"),
+        FieldPanel("photo"),
+        FieldPanel("public_phone"),
+        MultiFieldPanel(
+            [FieldPanel("email"), FieldPanel("user"), FieldPanel("active")],
+            heading=_("Informations internes (jamais publiées)"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("travailleur social")
+        verbose_name_plural = _("travailleurs sociaux")
+        ordering = ["public_name"]
+
+    def __str__(self):
+        return self.public_name
+
+    @property
+    def revisions(self):
+        return self._revisions
+
+
+
+class SocialCentre(index.Indexed, models.Model):
+    name = models.CharField(_("nom"), max_length=150)
+    address = models.TextField(_("adresse"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    url = models.URLField(_("site web"), blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("address"), FieldPanel("phone"), FieldPanel("url")]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        verbose_name = _("centre social")
+        verbose_name_plural = _("centres sociaux")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        for school in SchoolPage.objects.filter(social_centre=self):
+            SchoolPage.objects.filter(pk=school.pk).update(search_text=school.build_search_text())
+
+
+class SchoolIndexPage(BasePage):
+    """The list of schools with the finder (GET `q` and `kind`)."""
+
+    content_panels = BasePage.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["services.SchoolPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("liste des écoles")
+
+    def get_context(self, request, *args, **kwargs):
+        from services.finder import find_schools
+
+        context = super().get_context(request, *args, **kwargs)
+        context["finder"] = find_schools(self, request.GET)
+        return context
+
+
+class SchoolPage(BasePage):
+    class Kind(models.TextChoices):
+        NURSERY = "maternelle", _("École maternelle")
+        ELEMENTARY = "elementaire", _("École élémentaire")
+        PRIMARY = "primaire", _("École primaire")
+
+    class Network(models.TextChoices):
+        NONE = "", _("Hors éducation prioritaire")
+        REP = "rep", _("REP")
+        REP_PLUS = "rep+", _("REP+")
+
+    kind = models.CharField(_("type d'école"), max_length=20, choices=Kind.choices)
+    priority_network = models.CharField(
+        _("éducation prioritaire"), max_length=5, choices=Network.choices, blank=True, default=""
+    )
+    address = models.CharField(_("adresse"), max_length=200)
+    postcode = models.CharField(_("code postal"), max_length=10)
+    city = models.CharField(_("ville"), max_length=100)
+    neighbourhood = models.CharField(_("quartier"), max_length=100, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    uai = models.CharField(
+        _("code UAI"), max_length=8, help_text=_("Code officiel de l'établissement, par exemple 0991234A."),
+    )
+    social_centre = models.ForeignKey(
+        SocialCentre, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools",
+        verbose_name=_("centre social"),
+    )
+    referent = models.ForeignKey(
+        SocialWorker, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools",
+        verbose_name=_("travailleur social référent"),
+    )
+    families_info = RichTextField(
+        _("informations pour les familles"), blank=True, features=RICH_TEXT_FEATURES,
+        help_text=_("Comment trouver le bureau, à qui s'adresser à l'accueil…"),
+    )
+    # Accent-free, lower-case text for the finder; kept by save(), never edited.
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("kind"), FieldPanel("priority_network")]),
+                FieldPanel("uai"),
+                FieldPanel("address"),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]),
+                FieldPanel("neighbourhood"),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                FieldPanel("social_centre"),
+            ],
+            heading=_("L'école"),
+        ),
+        FieldPanel("referent"),
+        InlinePanel("permanences", heading=_("Permanences"), label=_("Permanence")),
+        FieldPanel("families_info"),
+    ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("address"),
+        index.SearchField("neighbourhood"),
+        index.FilterField("kind"),
+    ]
+    override_translatable_fields = [
+        SynchronizedField("uai", overridable=False),
+        SynchronizedField("address", overridable=False),
+        SynchronizedField("postcode", overridable=False),
+        SynchronizedField("city", overridable=False),
+        SynchronizedField("neighbourhood", overridable=False),
+        SynchronizedField("referent", overridable=False),
+        SynchronizedField("social_centre", overridable=False),
+    ]
+    parent_page_types = ["services.SchoolIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("école")
+        verbose_name_plural = _("écoles")
+
+    def build_search_text(self):
+        centre = self.social_centre.name if self.social_centre_id and self.social_centre else ""
+        parts = [self.title, self.address, self.postcode, self.city, self.neighbourhood, centre, self.uai]
+        return normalize(" ".join(p for p in parts if p))
+
+    def save(self, *args, **kwargs):
+        self.search_text = self.build_search_text()
+        return super().save(*args, **kwargs)
+
+    def clean(self):
+        super().clean()
+        if self.uai:
+            self.uai = self.uai.strip().upper()
+            clash = SchoolPage.objects.filter(uai=self.uai).exclude(translation_key=self.translation_key)
+            if clash.exists():
+                raise ValidationError({"uai": _("Une autre école porte déjà ce code UAI.")})
+        if self.referent_id:
+            from services.schedule import overlapping_permanence
+
+            clash = overlapping_permanence(self.referent, list(self.permanences.all()), self.translation_key)
+            if clash:
+                raise ValidationError(
+                    _("%(worker)s tient déjà une permanence à ce moment-là : %(clash)s.")
+                    % {"worker": self.referent, "clash": clash}
+                )
+
+    @property
+    def source_school(self):
+        """The school in the source language: one identity whatever the language used."""
+        if self.locale.language_code == settings.LANGUAGE_CODE:
+            return self
+        return (
+            SchoolPage.objects.filter(translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE)
+            .first()
+            or self
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from services.schedule import next_occurrences
+
+        context = super().get_context(request, *args, **kwargs)
+        context["next_permanences"] = next_occurrences(self, count=4)
+        return context
+
+
+class Permanence(TranslatableMixin, Orderable):
+    """A weekly half-day of the referent at the school. Only the place is translated."""
+
+    class Weekday(models.IntegerChoices):
+        MONDAY = 1, _("lundi")
+        TUESDAY = 2, _("mardi")
+        WEDNESDAY = 3, _("mercredi")
+        THURSDAY = 4, _("jeudi")
+        FRIDAY = 5, _("vendredi")
+        SATURDAY = 6, _("samedi")
+        SUNDAY = 7, _("dimanche")
+
+    class Recurrence(models.TextChoices):
+        WEEKLY = "weekly", _("Toutes les semaines")
+        EVEN_WEEKS = "even", _("Semaines paires")
+        ODD_WEEKS = "odd", _("Semaines impaires")
+
+    school = ParentalKey(SchoolPage, on_delete=models.CASCADE, related_name="permanences")
+    weekday = models.PositiveSmallIntegerField(_("jour"), choices=Weekday.choices)
+    start_time = models.TimeField(_("début"))
+    end_time = models.TimeField(_("fin"))
+    place = models.CharField(_("lieu dans l'école"), max_length=150, blank=True)
+    recurrence = models.CharField(
+        _("fréquence"), max_length=10, choices=Recurrence.choices, default=Recurrence.WEEKLY
+    )
+    valid_from = models.DateField(_("à partir du"), null=True, blank=True)
+    valid_until = models.DateField(_("jusqu'au"), null=True, blank=True)
+    bookable = models.BooleanField(_("réservable en ligne"), default=True)
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("durée d'un créneau (minutes)"), default=30, validators=[MinValueValidator(10), MaxValueValidator(240)]
+    )
+
+    panels = [
+        FieldRowPanel([FieldPanel("weekday"), FieldPanel("start_time"), FieldPanel("end_time")]),
+        FieldPanel("place"),
+        FieldRowPanel([FieldPanel("recurrence"), FieldPanel("valid_from"), FieldPanel("valid_until")]),
+        FieldRowPanel([FieldPanel("bookable"), FieldPanel("slot_minutes")]),
+    ]
+    override_translatable_fields = [
+        SynchronizedField("weekday", overridable=False),
+        SynchronizedField("start_time", overridable=False),
+        SynchronizedField("end_time", overridable=False),
+        SynchronizedField("recurrence", overridable=False),
+        SynchronizedField("valid_from", overridable=False),
+        SynchronizedField("valid_until", overridable=False),
+        SynchronizedField("bookable", overridable=False),
+        SynchronizedField("slot_minutes", overridable=False),
+    ]
+
+    class Meta(TranslatableMixin.Meta, Orderable.Meta):
+        verbose_name = _("permanence")
+        verbose_name_plural = _("permanences")
+
+    def __str__(self):
+        return f"{self.get_weekday_display()} {self.start_time:%H:%M}–{self.end_time:%H:%M}"
+
+    def clean(self):
+        super().clean()
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("L'heure de fin doit être après l'heure de début.")})
+        if self.valid_from and self.valid_until and self.valid_until < self.valid_from:
+            raise ValidationError({"valid_until": _("La date de fin doit être après la date de début.")})
+
+    def is_valid_on(self, day: date) -> bool:
+        if self.valid_from and day < self.valid_from:
+            return False
+        if self.valid_until and day > self.valid_until:
+            return False
+        if day.isoweekday() != self.weekday:
+            return False
+        week = day.isocalendar().week
+        if self.recurrence == self.Recurrence.EVEN_WEEKS:
+            return week % 2 == 0
+        if self.recurrence == self.Recurrence.ODD_WEEKS:
+            return week % 2 == 1
+        return True
+
+
+class WorkerAbsence(models.Model):
+    worker = models.ForeignKey(
+        SocialWorker, on_delete=models.CASCADE, related_name="absences", verbose_name=_("travailleur social")
+    )
+    first_day = models.DateField(_("premier jour"))
+    last_day = models.DateField(_("dernier jour"))
+    replacement = models.ForeignKey(
+        SocialWorker, null=True, blank=True, on_delete=models.SET_NULL, related_name="replacements",
+        verbose_name=_("remplaçant·e"),
+    )
+    note = models.TextField(_("note interne"), blank=True, help_text=_("Jamais publiée."))
+
+    panels = [
+        FieldPanel("worker"),
+        FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")]),
+        FieldPanel("replacement"),
+        FieldPanel("note"),
+    ]
+
+    class Meta:
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+        ordering = ["-first_day"]
+        indexes = [models.Index(fields=["worker", "first_day", "last_day"])]
+
+    def __str__(self):
+        return f"{self.worker} : {self.first_day:%d/%m/%Y} – {self.last_day:%d/%m/%Y}"
+
+    def clean(self):
+        super().clean()
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _("Le dernier jour doit être après le premier jour.")})
+        if self.replacement_id and self.replacement_id == self.worker_id:
+            raise ValidationError({"replacement": _("Une personne ne peut pas se remplacer elle-même.")})
+
+
+class ClosurePeriod(models.Model):
+    class Kind(models.TextChoices):
+        SCHOOL_HOLIDAYS = "vacances", _("Vacances scolaires")
+        CCAS_CLOSURE = "fermeture", _("Fermeture du CCAS")
+
+    name = models.CharField(_("nom"), max_length=120)
+    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.SCHOOL_HOLIDAYS)
+    first_day = models.DateField(_("premier jour"))
+    last_day = models.DateField(_("dernier jour"))
+
+    panels = [FieldPanel("name"), FieldPanel("kind"), FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")])]
+
+    class Meta:
+        verbose_name = _("période de fermeture")
+        verbose_name_plural = _("périodes de fermeture")
+        ordering = ["first_day"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")), name="closure_days_in_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.first_day:%d/%m/%Y} – {self.last_day:%d/%m/%Y})"
+
+    def clean(self):
+        super().clean()
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _("Le dernier jour doit être après le premier jour.")})
+
+
+class CollectiveActionIndexPage(BasePage):
+    content_panels = BasePage.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["services.CollectiveActionPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("liste des actions collectives")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["actions"] = (
+            CollectiveActionPage.objects.child_of(self).live().public().defer_streamfields().order_by("-first_day")
+        )
+        return context
+
+
+class CollectiveActionPage(BasePage):
+    """A toy library, a family week-end, an outing: what, when, where, with whom."""
+
+    first_day = models.DateField(_("premier jour"), null=True, blank=True)
+    last_day = models.DateField(_("dernier jour"), null=True, blank=True)
+    when = models.CharField(_("quand"), max_length=200, blank=True, help_text=_("Par exemple « tous les mercredis de 14 h à 17 h »."))
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    partners = models.CharField(_("partenaires"), max_length=300, blank=True)
+    schools = ParentalManyToManyField(SchoolPage, blank=True, related_name="+", verbose_name=_("écoles concernées"))
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("description"))
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("intro"),
+        FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")]),
+        FieldPanel("when"),
+        FieldPanel("place"),
+        FieldPanel("partners"),
+        FieldPanel("schools"),
+        FieldPanel("body"),
+    ]
+    override_translatable_fields = [SynchronizedField("schools", overridable=False)]
+    parent_page_types = ["services.CollectiveActionIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("action collective")
+        verbose_name_plural = _("actions collectives")
+
+
+class ThematicEveningIndexPage(BasePage):
+    content_panels = BasePage.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["services.ThematicEveningPage"]
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("liste des soirées thématiques")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        evenings = ThematicEveningPage.objects.child_of(self).live().public().defer_streamfields()
+        today = timezone.localdate()
+        context["upcoming"] = evenings.filter(date__gte=today).order_by("date", "start_time")
+        context["past"] = evenings.filter(date__lt=today).order_by("-date")[:12]
+        return context
+
+
+class ThematicEveningPage(BasePage):
+    class Audience(models.TextChoices):
+        PARENTS = "parents", _("Parents")
+        PARENTS_CHILDREN = "familles", _("Parents et enfants")
+        PROFESSIONALS = "pros", _("Parents et professionnels")
+
+    date = models.DateField(_("date"))
+    start_time = models.TimeField(_("début"))
+    end_time = models.TimeField(_("fin"))
+    place = models.CharField(_("lieu"), max_length=200)
+    address = models.CharField(_("adresse"), max_length=200, blank=True)
+    theme = models.CharField(_("thème"), max_length=150)
+    audience = models.CharField(_("public"), max_length=20, choices=Audience.choices, default=Audience.PARENTS)
+    capacity = models.PositiveIntegerField(
+        _("nombre de places"), default=30, help_text=_("Au-delà, les inscriptions vont sur liste d'attente."),
+    )
+    body = StreamField(BodyBlock(), blank=True, verbose_name=_("description"))
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("intro"),
+        FieldRowPanel([FieldPanel("date"), FieldPanel("start_time"), FieldPanel("end_time")]),
+        FieldPanel("place"),
+        FieldPanel("address"),
+        FieldRowPanel([FieldPanel("theme"), FieldPanel("audience")]),
+        FieldPanel("capacity"),
+        FieldPanel("body"),
+    ]
+    override_translatable_fields = [
+        SynchronizedField("date", overridable=False),
+        SynchronizedField("start_time", overridable=False),
+        SynchronizedField("end_time", overridable=False),
+        SynchronizedField("address", overridable=False),
+        SynchronizedField("capacity", overridable=False),
+    ]
+    parent_page_types = ["services.ThematicEveningIndexPage"]
+    subpage_types = []
+
+    class Meta:
+        verbose_name = _("soirée thématique")
+        verbose_name_plural = _("soirées thématiques")
+
+    def clean(self):
+        super().clean()
+        if self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("L'heure de fin doit être après l'heure de début.")})
+
+    @property
+    def starts_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date, self.start_time or time(18)))
+
+    @property
+    def ends_at(self) -> datetime:
+        return timezone.make_aware(datetime.combine(self.date, self.end_time or time(20)))
+
+    @property
+    def is_past(self) -> bool:
+        return self.date < timezone.localdate()
