@@ -76,15 +76,22 @@ def translate_missing(pages, locales, log, warn):
         for code, locale in locales.items():
             if code == settings.LANGUAGE_CODE or code in existing:
                 continue
-            missing = translate(page, locale)
+            missing = translate(page.specific, locale)
             if missing:
                 warn(f"{page.title} [{code}]: {len(missing)} segment(s) left in French")
 
 
-def load(log=print, warn=print):
+def load(log=print, warn=print, extra_loaders=()):
+    """Build the home and information pages, then each app's demo content, then translate it all.
+
+    `extra_loaders` are functions (home, locales, log, warn) -> pages to translate; portal's
+    load_demo command passes the other apps' loaders, so home never imports them."""
     locales = ensure_locales()
     home = ensure_home(locales, log)
     info_pages = ensure_information_pages(home, log)
     ensure_settings(info_pages)
-    translate_missing([home, *info_pages.values()], locales, log, warn)
+    pages = [home, *info_pages.values()]
+    for loader in extra_loaders:
+        pages += loader(home, locales, log, warn)
+    translate_missing(pages, locales, log, warn)
     return home

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
 from home.demo.load import load as load_home
+from services.demo import load as load_services
 
 DEMO_ADMIN = ("admin", "demo-admin-ccas")
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
         # No transaction around the whole load: wagtail-localize publishes translations
         # on commit from a revision that holds the parent's tree counters, so a parent and its
         # children translated in one transaction leaves the parent without children.
-        load_home(log=log, warn=warn)
+        load_home(log=log, warn=warn, extra_loaders=[load_services])
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if settings.DEBUG:
             self.ensure_admin()
