@@ -5,6 +5,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from forms import urls as forms_urls
 from portal import views
 
 handler404 = "portal.views.page_not_found"
@@ -16,6 +17,7 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("", include("services.urls")),
+    path("", include(forms_urls.file_urlpatterns)),
 ]
 
 if settings.DEBUG:
@@ -27,6 +29,7 @@ if settings.DEBUG:
 
 # Public pages: French without prefix, the other languages under /en/, /ar/, /pt/, /tr/.
 urlpatterns += i18n_patterns(
+    path("", include(forms_urls.urlpatterns)),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

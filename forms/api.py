@@ -1,0 +1,10 @@
+"""Work in progress: implemented by the intake issue."""
+
+from django.http import Http404
+
+
+def _not_yet(*args, **kwargs):
+    raise Http404
+
+
+school_slots = _not_yet

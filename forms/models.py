@@ -1,0 +1,255 @@
+"""Intake: appointment requests, their timeline, the notification outbox, evening registrations."""
+
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
+
+# Unambiguous alphabet for references read over the phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
+
+
+def new_reference() -> str:
+    raw = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return f"{raw[:3]}-{raw[3:]}"
+
+
+@register_setting(icon="date")
+class BookingSettings(BaseGenericSetting):
+    """Booking rules the service manager can change without a developer."""
+
+    minimum_notice_hours = models.PositiveIntegerField(_("délai minimum (heures)"), default=24)
+    horizon_weeks = models.PositiveIntegerField(_("horizon de réservation (semaines)"), default=6)
+    retention_months = models.PositiveIntegerField(
+        _("durée de conservation (mois)"), default=24,
+        help_text=_("Après ce délai, les demandes closes sont anonymisées (recommandation CNIL pour les CCAS)."),
+    )
+
+    panels = [FieldPanel("minimum_notice_hours"), FieldPanel("horizon_weeks"), FieldPanel("retention_months")]
+
+    class Meta:
+        verbose_name = _("règles de réservation")
+
+
+class AppointmentRequest(models.Model):
+    class Mode(models.TextChoices):
+        SCHOOL = "school", _("À l'école, pendant la permanence")
+        CCAS = "ccas", _("Au CCAS")
+        PHONE = "phone", _("Par téléphone")
+        HOME = "home", _("À domicile")
+
+    class Reason(models.TextChoices):
+        SCHOOLING = "schooling", _("Scolarité")
+        HEALTH = "health", _("Santé ou handicap")
+        FAMILY = "family", _("Difficultés familiales")
+        RIGHTS = "rights", _("Accès aux droits et démarches")
+        MONEY = "money", _("Aide pour une sortie scolaire ou la cantine")
+        LEISURE = "leisure", _("Loisirs et vacances")
+        OTHER = "other", _("Autre")
+
+    class Requester(models.TextChoices):
+        PARENT = "parent", _("Parent")
+        FAMILY = "family", _("Autre membre de la famille")
+
+    class Routing(models.TextChoices):
+        REFERENT = "referent", _("Référent de l'école")
+        REPLACEMENT = "replacement", _("Remplaçant·e")
+        SERVICE = "service", _("File du service")
+        MANUAL = "manual", _("Réaffectation manuelle")
+
+    class Captcha(models.TextChoices):
+        PASSED = "passed", _("Vérifié")
+        DECLINED = "declined", _("Refusé par la famille")
+        NOT_CONFIGURED = "off", _("Non configuré")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("Nouvelle")
+        ACKNOWLEDGED = "acknowledged", _("Prise en compte")
+        SCHEDULED = "scheduled", _("Rendez-vous fixé")
+        DONE = "done", _("Rendez-vous honoré")
+        NO_SHOW = "no_show", _("Absent·e au rendez-vous")
+        CANCELLED_FAMILY = "cancelled_family", _("Annulée par la famille")
+        CANCELLED_SERVICE = "cancelled_service", _("Annulée par le service")
+
+    ACTIVE_STATUSES = [Status.NEW, Status.ACKNOWLEDGED, Status.SCHEDULED]
+    CLOSED_STATUSES = [Status.DONE, Status.NO_SHOW, Status.CANCELLED_FAMILY, Status.CANCELLED_SERVICE]
+
+    reference = models.CharField(_("référence"), max_length=7, unique=True, default=new_reference, editable=False)
+    # The school in the source language: one identity per school whatever the page language.
+    school = models.ForeignKey(
+        "services.SchoolPage", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("école"),
+    )
+    assigned_worker = models.ForeignKey(
+        "services.SocialWorker", null=True, blank=True, on_delete=models.PROTECT, related_name="requests",
+        verbose_name=_("travailleur social"),
+    )
+    routed_as = models.CharField(_("affectation"), max_length=12, choices=Routing.choices)
+    routed_at = models.DateTimeField(_("affectée le"), default=timezone.now)
+    mode = models.CharField(_("modalité"), max_length=10, choices=Mode.choices)
+    slot_start = models.DateTimeField(_("début du rendez-vous"), null=True, blank=True)
+    slot_end = models.DateTimeField(_("fin du rendez-vous"), null=True, blank=True)
+    place = models.CharField(_("lieu"), max_length=200, blank=True)
+    availabilities = models.TextField(_("disponibilités"), blank=True)
+    reason = models.CharField(_("motif"), max_length=12, choices=Reason.choices)
+    requester = models.CharField(_("demandeur"), max_length=10, choices=Requester.choices, default=Requester.PARENT)
+    parent_name = models.CharField(_("nom"), max_length=120)
+    phone = models.CharField(_("téléphone"), max_length=20)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("langue"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    interpreter_needed = models.BooleanField(_("interprète"), default=False)
+    child_first_name = models.CharField(_("prénom de l'enfant"), max_length=60, blank=True)
+    child_class = models.CharField(_("classe"), max_length=30, blank=True)
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    consent_at = models.DateTimeField(_("consentement"))
+    captcha = models.CharField(_("vérification anti-robot"), max_length=10, choices=Captcha.choices)
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.NEW)
+    # The idempotency key carried by the form: a double-clicked submit creates one request.
+    submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(_("reçue le"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("demande de rendez-vous")
+        verbose_name_plural = _("demandes de rendez-vous")
+        ordering = ["-created_at"]
+        constraints = [
+            # The database, not Python, holds a slot: one active appointment per worker and start.
+            models.UniqueConstraint(
+                fields=["assigned_worker", "slot_start"],
+                condition=Q(slot_start__isnull=False, status__in=["new", "acknowledged", "scheduled"]),
+                name="one_active_appointment_per_worker_slot",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["assigned_worker", "status", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+            models.Index(fields=["slot_start"]),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def is_active(self):
+        return self.status in self.ACTIVE_STATUSES
+
+    def record(self, kind, user=None, **data):
+        return RequestEvent.objects.create(request=self, kind=kind, user=user, data=data)
+
+
+class RequestEvent(models.Model):
+    """The timeline of a request: created, routed, notified, viewed, reassigned, cancelled..."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Demande reçue")
+        ROUTED = "routed", _("Affectée")
+        NOTIFIED = "notified", _("Notification envoyée")
+        NOTIFY_FAILED = "notify_failed", _("Échec d'envoi")
+        VIEWED = "viewed", _("Consultée")
+        ACKNOWLEDGED = "acknowledged", _("Prise en compte")
+        SCHEDULED = "scheduled", _("Rendez-vous fixé")
+        RESCHEDULED = "rescheduled", _("Rendez-vous déplacé")
+        REASSIGNED = "reassigned", _("Réaffectée")
+        DONE = "done", _("Rendez-vous honoré")
+        NO_SHOW = "no_show", _("Absence au rendez-vous")
+        CANCELLED = "cancelled", _("Annulée")
+        NOTE = "note", _("Note interne")
+        REMINDED = "reminded", _("Rappel envoyé")
+        ANONYMISED = "anonymised", _("Anonymisée")
+
+    request = models.ForeignKey(AppointmentRequest, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    data = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["request", "at"])]
+
+    def __str__(self):
+        return f"{self.request_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+class Notification(models.Model):
+    """Transactional outbox: written with the request, sent afterwards, retried with backoff."""
+
+    class Kind(models.TextChoices):
+        PARENT_CONFIRMATION = "parent_confirmation", _("Confirmation à la famille")
+        PARENT_CANCELLED = "parent_cancelled", _("Annulation à la famille")
+        PARENT_SCHEDULED = "parent_scheduled", _("Rendez-vous fixé, à la famille")
+        PARENT_REMINDER = "parent_reminder", _("Rappel à la famille")
+        WORKER_NEW = "worker_new", _("Nouvelle demande, au travailleur social")
+        WORKER_CANCELLED = "worker_cancelled", _("Annulation, au travailleur social")
+        EVENING_CONFIRMATION = "evening_confirmation", _("Inscription à une soirée")
+        EVENING_PROMOTED = "evening_promoted", _("Place libérée à une soirée")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("À envoyer")
+        SENT = "sent", _("Envoyée")
+        FAILED = "failed", _("Abandonnée")
+
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    request = models.ForeignKey(
+        AppointmentRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    registration = models.ForeignKey(
+        "forms.EveningRegistration", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    recipient = models.EmailField()
+    language = models.CharField(max_length=5, default=settings.LANGUAGE_CODE)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} ({self.state})"
+
+
+class EveningRegistration(models.Model):
+    class Status(models.TextChoices):
+        CONFIRMED = "confirmed", _("Inscrit·e")
+        WAITING = "waiting", _("Liste d'attente")
+        CANCELLED = "cancelled", _("Annulée")
+
+    reference = models.CharField(max_length=7, unique=True, default=new_reference, editable=False)
+    # The evening in the source language: capacity is shared by every language.
+    evening = models.ForeignKey("services.ThematicEveningPage", on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(_("nom"), max_length=120)
+    adults = models.PositiveSmallIntegerField(_("adultes"), default=1)
+    children = models.PositiveSmallIntegerField(_("enfants"), default=0)
+    phone = models.CharField(_("téléphone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("langue"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inscription à une soirée")
+        verbose_name_plural = _("inscriptions aux soirées")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["evening", "status", "created_at"])]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def seats(self):
+        return self.adults + self.children

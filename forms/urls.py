@@ -1,0 +1,21 @@
+"""Public URLs of the intake. `urlpatterns` live under the language prefix (i18n_patterns);
+`api_urlpatterns` and `file_urlpatterns` are language-independent."""
+
+from django.urls import path
+
+from forms import api, views_booking, views_cancel, views_evening
+
+urlpatterns = [
+    path("rendez-vous/", views_booking.start, name="booking_start"),
+    path("rendez-vous/<str:step>/", views_booking.step, name="booking_step"),
+    path("rendez-vous/confirmation/<str:reference>/", views_booking.done, name="booking_done"),
+    path("annuler/<str:token>/", views_cancel.cancel, name="booking_cancel"),
+    path("soirees/<int:evening_id>/inscription/", views_evening.register, name="evening_register"),
+    path("soirees/inscription/<str:reference>/", views_evening.done, name="evening_done"),
+    path("soirees/annuler/<str:token>/", views_evening.cancel, name="evening_cancel"),
+]
+
+file_urlpatterns = [
+    path("api/v1/schools/<int:school_id>/slots/", api.school_slots, name="api_school_slots"),
+    path("rendez-vous/<str:token>.ics", views_cancel.appointment_ics, name="booking_ics"),
+]
