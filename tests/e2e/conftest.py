@@ -1,0 +1,122 @@
+"""Browser tests: Debian's Chromium driven by Playwright against a live server on the test DB.
+
+The demo content is loaded once (committed) and served by one live server thread for the
+whole session, so these tests run last (see pytest_collection_modifyitems) and never flush
+the database between tests (pytest-django's live_server would flush after each test)."""
+
+import io
+import os
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.contrib.staticfiles.handlers import StaticFilesHandler
+from django.core.management import call_command
+from django.db import connections
+from django.test.testcases import LiveServerThread
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+OUTPUT = Path(settings.BASE_DIR) / "test-output" / "e2e"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make
+# there are still synchronous and safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    e2e_dir = str(Path(__file__).parent)
+    browser_items = [item for item in items if str(item.path).startswith(e2e_dir)]
+    for item in browser_items:
+        item.add_marker(pytest.mark.e2e)
+    others = [item for item in items if item not in browser_items]
+    items[:] = others + browser_items
+
+
+@pytest.fixture(scope="session")
+def demo_server(django_db_setup, django_db_blocker):
+    """Load the demo once, then serve it from a thread sharing in-memory SQLite if need be."""
+    with django_db_blocker.unblock():
+        call_command("load_demo", stdout=io.StringIO(), stderr=io.StringIO())
+        overrides = {}
+        for conn in connections.all():
+            if conn.vendor == "sqlite" and conn.is_in_memory_db():
+                overrides[conn.alias] = conn
+        thread = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override=overrides, port=0)
+        thread.daemon = True
+        thread.start()
+        thread.is_ready.wait()
+        if thread.error:
+            raise thread.error
+        try:
+            yield f"http://127.0.0.1:{thread.port}"
+        finally:
+            thread.terminate()
+
+
+@pytest.fixture(scope="session")
+def db_access(django_db_blocker):
+    """Read the committed test database from a test (assertions on what the server stored)."""
+    return django_db_blocker.unblock
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("E2E_REQUIRED"):
+            pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package")
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI installs it and sets E2E_REQUIRED")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(demo_server, browser, request):
+    context = browser.new_context(
+        base_url=demo_server, viewport=PHONE, locale="fr-FR", timezone_id="Europe/Paris", accept_downloads=True
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.shots = Screenshots(page, request.node.name)
+    yield page
+    context.close()
+
+
+class Screenshots:
+    """Numbered screenshots of a journey, written to test-output/e2e/<test name>/."""
+
+    def __init__(self, page, name):
+        self.page = page
+        self.folder = OUTPUT / re.sub(r"[^\w.-]+", "_", name)
+        self.count = 0
+
+    def __call__(self, label):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{label}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+def axe_violations(page):
+    """RGAA-tagged axe-core rules on the current page (axe-playwright-python bundles axe-core)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["RGAAv4"]}, "resultTypes": ["violations"]})
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} node(s): {v['nodes'][0]['target']})"
+        for v in results.response["violations"]
+    ]
