@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
@@ -31,6 +32,21 @@ class HomePage(BasePage):
 
     class Meta:
         verbose_name = _("page d'accueil")
+
+    def get_context(self, request, *args, **kwargs):
+        from services.models import SchoolIndexPage, ThematicEveningPage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["school_index"] = SchoolIndexPage.objects.child_of(self).live().first()
+        context["next_evenings"] = (
+            ThematicEveningPage.objects.descendant_of(self)
+            .live()
+            .public()
+            .filter(date__gte=timezone.localdate())
+            .defer_streamfields()
+            .order_by("date", "start_time")[:3]
+        )
+        return context
 
 
 class InformationPage(BasePage):
