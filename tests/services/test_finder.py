@@ -1,0 +1,238 @@
+from datetime import time
+
+import pytest
+from django.test import RequestFactory
+from django.utils import translation
+
+from services.finder import find_schools
+from services.models import SchoolPage
+from services.schedule import next_occurrences
+from services.templatetags.services_tags import hour
+from tests.factories import make_school, make_worker, permanence, translate_page
+
+Kind = SchoolPage.Kind
+
+
+@pytest.fixture
+def schools(index, leroy, centre):
+    return {
+        "ferry": make_school(
+            index,
+            "École Jules-Ferry",
+            Kind.ELEMENTARY,
+            leroy,
+            permanences=[
+                permanence(weekday=2, start="08:30", end="12:00", place="Bureau du rez-de-chaussée")
+            ],
+            address="12 rue de la République",
+            postcode="92000",
+            neighbourhood="Centre-ville",
+        ),
+        "hirondelles": make_school(
+            index,
+            "École maternelle Les Hirondelles",
+            Kind.NURSERY,
+            leroy,
+            permanences=[permanence(weekday=4, start="13:30", end="16:30", place="Salle des maîtres")],
+            address="3 allée des Acacias",
+            postcode="92001",
+            neighbourhood="Les Planchettes",
+            social_centre=centre,
+            priority_network=SchoolPage.Network.REP_PLUS,
+        ),
+        "pasteur": make_school(
+            index, "École Pasteur", Kind.PRIMARY, address="1 place Pasteur", postcode="92002"
+        ),
+    }
+
+
+def titles(finder):
+    return [result.school.title for result in finder["results"]]
+
+
+@pytest.mark.parametrize(
+    "query", ["jules ferry", "JULES-FERRY", "École Jules", "ecole  jules-ferry ", "ferry"]
+)
+def test_finder_ignores_accents_case_and_hyphens(index, schools, query):
+    assert titles(find_schools(index, {"q": query})) == ["École Jules-Ferry"]
+
+
+def test_every_word_must_match(index, schools):
+    assert titles(find_schools(index, {"q": "jules pasteur"})) == []
+
+
+def test_finder_searches_neighbourhood_social_centre_address_and_postcode(index, schools):
+    assert titles(find_schools(index, {"q": "planchettes"})) == ["École maternelle Les Hirondelles"]
+    assert titles(find_schools(index, {"q": "emile zola"})) == ["École maternelle Les Hirondelles"]
+    assert titles(find_schools(index, {"q": "rue de la republique"})) == ["École Jules-Ferry"]
+    assert titles(find_schools(index, {"q": "92002"})) == ["École Pasteur"]
+
+
+def test_renaming_a_social_centre_updates_the_search(index, schools, centre):
+    centre.name = "Maison des familles"
+    centre.save()
+    assert titles(find_schools(index, {"q": "maison des familles"})) == ["École maternelle Les Hirondelles"]
+
+
+def test_kind_filter(index, schools):
+    assert titles(find_schools(index, {"kind": Kind.NURSERY})) == ["École maternelle Les Hirondelles"]
+    assert titles(find_schools(index, {"q": "ecole", "kind": Kind.ELEMENTARY})) == ["École Jules-Ferry"]
+
+
+def test_without_parameters_all_schools_are_listed_alphabetically(index, schools):
+    finder = find_schools(index, {})
+    assert titles(finder) == ["École Jules-Ferry", "École maternelle Les Hirondelles", "École Pasteur"]
+    assert finder["count"] == 3
+    assert finder["searched"] is False
+    assert not finder["form"].is_bound
+
+
+def test_only_live_schools_of_this_index(index, schools, home):
+    draft = make_school(index, "École Jules-Ferry annexe")
+    draft.unpublish()
+    other_index = make_index_sibling(home)
+    make_school(other_index, "École Jules-Ferry bis")
+    assert titles(find_schools(index, {"q": "jules ferry"})) == ["École Jules-Ferry"]
+
+
+def make_index_sibling(home):
+    from tests.factories import make_index
+
+    return make_index(home, title="Autres écoles", slug="autres-ecoles")
+
+
+def test_invalid_kind_gives_a_message_and_applies_the_valid_filters(index, schools):
+    finder = find_schools(index, {"q": "ferry", "kind": "lycee"})
+    assert finder["form"].errors["kind"]
+    assert titles(finder) == ["École Jules-Ferry"]
+
+
+def test_results_carry_referent_and_next_permanence(index, schools, leroy):
+    result = find_schools(index, {"q": "ferry"})["results"][0]
+    assert result.referent == leroy
+    expected = next_occurrences(schools["ferry"], count=1)[0]
+    assert result.next_permanence.start == expected.start
+    assert result.next_permanence.start.isoweekday() == 2
+    assert result.next_permanence.start.time() == time(8, 30)
+    assert find_schools(index, {"q": "pasteur"})["results"][0].next_permanence is None
+
+
+def test_index_page_shows_the_finder_and_result_cards(client, index, schools):
+    response = client.get(index.url, {"q": "jules ferry"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<input type="search" name="q" id="id_q" value="jules ferry"' in html
+    assert '<label for="id_kind">' in html
+    assert "Toutes les écoles" in html
+    assert 'role="status"' in html
+    assert "1 école correspond à votre recherche." in html
+    assert f'href="{schools["ferry"].url}"' in html
+    assert "Mme Leroy" in html
+    assert "Assistant·e de service social" in html
+    occurrence = next_occurrences(schools["ferry"], count=1)[0]
+    with translation.override("fr"):
+        day = f"{occurrence.start:%d}".lstrip("0")
+    assert f"{day} " in html
+    assert "8 h 30 – 12 h</time>, Bureau du rez-de-chaussée" in html
+    assert "Hirondelles" not in html
+
+
+def test_index_page_with_no_result_suggests_spelling_or_calling(client, index, schools):
+    html = client.get(index.url, {"q": "zzzz"}).content.decode()
+    assert "Aucune école ne correspond à votre recherche." in html
+    assert "Vérifiez l'orthographe" in html
+    assert "Appelez le CCAS" in html
+
+
+@pytest.mark.parametrize("params", [{"kind": "lycee"}, {"q": "x" * 101}, {"q": "é" * 300, "kind": "<b>"}])
+def test_bad_input_shows_a_message_not_an_error(client, index, schools, params):
+    response = client.get(index.url, params)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'class="error-summary" role="alert"' in html
+    assert 'aria-invalid="true"' in html
+    assert "<b>" not in html
+
+
+def test_arabic_index_lists_the_arabic_translations(client, index, schools):
+    school = translate_page(schools["ferry"], "ar", title="مدرسة جول فيري", places=["مكتب الطابق الأرضي"])
+    ar_index = school.get_parent()
+    response = client.get(ar_index.url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert 'dir="rtl"' in html
+    assert "مدرسة جول فيري" in html
+    assert "مكتب الطابق الأرضي" in html
+    assert "Mme Leroy" in html
+    assert "08:30 – 12:00" in html
+    assert "École Jules-Ferry" not in html
+    assert titles(find_schools(index, {})) == [
+        "École Jules-Ferry",
+        "École maternelle Les Hirondelles",
+        "École Pasteur",
+    ]
+
+
+# Five referents share 12 or 60 schools, each a distinct half-day, as in the towns modelled.
+def build_town(index, count):
+    workers = [make_worker() for _ in range(5)]
+    times = [("08:30", "10:00"), ("10:30", "12:00"), ("13:30", "16:30")]
+    for n in range(count):
+        slot = n // 5
+        start, end = times[slot // 4 % 3]
+        make_school(
+            index,
+            f"École {n:02d}",
+            Kind.NURSERY if n % 2 else Kind.ELEMENTARY,
+            workers[n % 5],
+            permanences=[permanence(weekday=1 + slot % 4, start=start, end=end)],
+        )
+
+
+# Restrictions (public()), schools with referents and centres, permanences, closure periods.
+FINDER_QUERIES = 4
+# The finder plus what every page costs: site, routing, menu, language switcher, breadcrumbs, settings.
+PAGE_QUERIES = 21
+
+
+@pytest.mark.parametrize("count", [12, 60])
+def test_finder_query_count_does_not_grow_with_schools(index, count, django_assert_max_num_queries):
+    build_town(index, count)
+    with django_assert_max_num_queries(FINDER_QUERIES):
+        finder = find_schools(index, {"q": "ecole"})
+        assert all(result.next_permanence for result in finder["results"])
+    assert finder["count"] == count
+
+
+@pytest.mark.parametrize("count", [12, 60])
+def test_index_page_query_count_does_not_grow_with_schools(
+    client, index, count, django_assert_max_num_queries
+):
+    build_town(index, count)
+    with django_assert_max_num_queries(PAGE_QUERIES):
+        response = client.get(index.url)
+    assert response.status_code == 200
+    assert response.content.decode().count('class="card"') == count
+
+
+def test_hour_filter_formats_per_language():
+    with translation.override("fr"):
+        assert hour(time(8, 30)) == "8 h 30"
+        assert hour(time(12, 0)) == "12 h"
+    with translation.override("ar"):
+        assert hour(time(8, 30)) == "08:30"
+    assert hour(time(12, 0), "en") == "12:00"
+    assert hour(None) == ""
+
+
+def test_hour_filter_shows_aware_datetimes_in_paris():
+    from datetime import UTC, datetime
+
+    assert hour(datetime(2026, 7, 1, 6, 30, tzinfo=UTC), "fr") == "8 h 30"
+    assert hour(datetime(2026, 12, 1, 7, 30, tzinfo=UTC), "fr") == "8 h 30"
+
+
+def test_request_factory_context_wires_the_finder(index, schools):
+    request = RequestFactory().get(index.url, {"q": "pasteur"})
+    context = index.get_context(request)
+    assert [r.school.title for r in context["finder"]["results"]] == ["École Pasteur"]
