@@ -12,3 +12,9 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 WAGTAILADMIN_BASE_URL = "http://testserver"
+# Login throttling is exercised by its own test (which turns it on); elsewhere tests log in
+# with force_login and the test client's login(), which axes cannot see a request for.
+AXES_ENABLED = False
+# The anonymous page cache would carry pages from one test to the next (locmem lives for the
+# whole process); its own tests switch it on.
+PAGE_CACHE_ENABLED = False
