@@ -39,7 +39,9 @@ def _uses_csrf_or_session(request, response) -> bool:
         response.cookies
         or request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
         or request.META.get("CSRF_COOKIE_USED")
-        or getattr(request, "session", None) is not None and request.session.accessed and request.session.keys()
+        or getattr(request, "session", None) is not None
+        and request.session.accessed
+        and request.session.keys()
     )
 
 
