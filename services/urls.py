@@ -2,4 +2,9 @@
 
 from django.urls import path
 
-urlpatterns: list = []
+from services import views
+
+urlpatterns = [
+    path("agenda/soirees.ics", views.evenings_feed, name="evenings_feed"),
+    path("agenda/soiree-<int:pk>.ics", views.evening_ics, name="evening_ics"),
+]
