@@ -68,11 +68,7 @@ def find_schools(index_page, params) -> dict:
         filters.get("q", ""),
         filters.get("kind", ""),
     )
-    schools = (
-        schools.defer_streamfields()
-        .select_related("referent", "social_centre")
-        .prefetch_related("permanences")
-    )
+    schools = schools.defer_streamfields().select_related("referent", "social_centre").prefetch_related("permanences")
     schools = sorted(schools, key=lambda school: (normalize(school.title), school.title))
 
     now = timezone.now()

@@ -84,9 +84,7 @@ def _clock(value) -> time:
     return value if isinstance(value, time) else time.fromisoformat(value)
 
 
-def permanence(
-    weekday=2, start="08:30", end="12:00", place="Bureau du rez-de-chaussée", **fields
-) -> Permanence:
+def permanence(weekday=2, start="08:30", end="12:00", place="Bureau du rez-de-chaussée", **fields) -> Permanence:
     """An unsaved permanence for make_school(permanences=[...]); times as "HH:MM" or time objects."""
     return Permanence(weekday=weekday, start_time=_clock(start), end_time=_clock(end), place=place, **fields)
 
@@ -152,9 +150,7 @@ def make_evening_index(home=None, title="Soirées thématiques", slug="soirees",
     return _publish(index, publish)
 
 
-def make_evening(
-    index, title=None, day: date | None = None, start="18:30", end="20:30", publish=False, **fields
-):
+def make_evening(index, title=None, day: date | None = None, start="18:30", end="20:30", publish=False, **fields):
     n = next(_numbers)
     fields.setdefault("place", "Salle polyvalente de l'école Jules-Ferry")
     fields.setdefault("address", "12 rue des Écoles, 75000 Paris")

@@ -21,9 +21,7 @@ def schools(index, leroy, centre):
             "École Jules-Ferry",
             Kind.ELEMENTARY,
             leroy,
-            permanences=[
-                permanence(weekday=2, start="08:30", end="12:00", place="Bureau du rez-de-chaussée")
-            ],
+            permanences=[permanence(weekday=2, start="08:30", end="12:00", place="Bureau du rez-de-chaussée")],
             address="12 rue de la République",
             postcode="92000",
             neighbourhood="Centre-ville",
@@ -40,9 +38,7 @@ def schools(index, leroy, centre):
             social_centre=centre,
             priority_network=SchoolPage.Network.REP_PLUS,
         ),
-        "pasteur": make_school(
-            index, "École Pasteur", Kind.PRIMARY, address="1 place Pasteur", postcode="92002"
-        ),
+        "pasteur": make_school(index, "École Pasteur", Kind.PRIMARY, address="1 place Pasteur", postcode="92002"),
     }
 
 
@@ -50,9 +46,7 @@ def titles(finder):
     return [result.school.title for result in finder["results"]]
 
 
-@pytest.mark.parametrize(
-    "query", ["jules ferry", "JULES-FERRY", "École Jules", "ecole  jules-ferry ", "ferry"]
-)
+@pytest.mark.parametrize("query", ["jules ferry", "JULES-FERRY", "École Jules", "ecole  jules-ferry ", "ferry"])
 def test_finder_ignores_accents_case_and_hyphens(index, schools, query):
     assert titles(find_schools(index, {"q": query})) == ["École Jules-Ferry"]
 
@@ -205,9 +199,7 @@ def test_finder_query_count_does_not_grow_with_schools(index, count, django_asse
 
 
 @pytest.mark.parametrize("count", [12, 60])
-def test_index_page_query_count_does_not_grow_with_schools(
-    client, index, count, django_assert_max_num_queries
-):
+def test_index_page_query_count_does_not_grow_with_schools(client, index, count, django_assert_max_num_queries):
     build_town(index, count)
     with django_assert_max_num_queries(PAGE_QUERIES):
         response = client.get(index.url)
