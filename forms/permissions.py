@@ -1,0 +1,125 @@
+"""Who may read which request (DESIGN.md rule 4): the one place the rule is written.
+
+Social workers are bound by professional secrecy (CASF L.411-3, Code pénal 226-13). A worker
+reads the requests of their own queue, which includes those routed to them as a replacement
+(the request is then assigned to them); the service manager and the administrative assistants
+read every request; communication staff read none. Every admin view, panel, menu count,
+report and export goes through `visible_requests()`, so a view cannot forget the rule.
+
+The permissions are rows on the AppointmentRequest content type, created by the migration
+forms/0002_roles (models.py declares none of them)."""
+
+from __future__ import annotations
+
+from wagtail.permission_policies.base import BaseDjangoAuthPermissionPolicy
+
+from forms.models import AppointmentRequest
+
+APP_LABEL = "forms"
+MANAGE_REQUESTS = "manage_requests"
+VIEW_ALL_REQUESTS = "view_all_requests"
+VIEW_STATISTICS = "view_request_statistics"
+
+# codename: label shown in the group editor
+CUSTOM_PERMISSIONS = {
+    MANAGE_REQUESTS: "Traiter les demandes de sa file (consulter, fixer, annuler, réaffecter, noter)",
+    VIEW_ALL_REQUESTS: "Consulter toutes les files de demandes",
+    VIEW_STATISTICS: "Consulter et exporter les statistiques des demandes",
+}
+
+WORKERS = "Travailleurs sociaux"
+MANAGER = "Responsable du service"
+ASSISTANTS = "Secrétariat"
+
+GROUP_PERMISSIONS = {
+    WORKERS: [MANAGE_REQUESTS],
+    MANAGER: [MANAGE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_STATISTICS],
+    ASSISTANTS: [MANAGE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_STATISTICS],
+}
+
+
+def _perm(codename: str) -> str:
+    return f"{APP_LABEL}.{codename}"
+
+
+def _active(user) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def can_work_requests(user) -> bool:
+    return _active(user) and user.has_perm(_perm(MANAGE_REQUESTS))
+
+
+def can_view_all_requests(user) -> bool:
+    return _active(user) and user.has_perm(_perm(VIEW_ALL_REQUESTS))
+
+
+def can_view_statistics(user) -> bool:
+    return _active(user) and user.has_perm(_perm(VIEW_STATISTICS))
+
+
+def worker_of(user):
+    """The SocialWorker linked to this account, or None (cached on the user object)."""
+    if not _active(user):
+        return None
+    if not hasattr(user, "_forms_social_worker"):
+        from services.models import SocialWorker
+
+        user._forms_social_worker = SocialWorker.objects.filter(user=user).first()
+    return user._forms_social_worker
+
+
+def visible_requests(user):
+    """The requests this user may read. Everything else is a 404 for them."""
+    requests = AppointmentRequest.objects.all()
+    if can_view_all_requests(user):
+        return requests
+    if can_work_requests(user):
+        worker = worker_of(user)
+        if worker is not None:
+            return requests.filter(assigned_worker=worker)
+    return requests.none()
+
+
+def can_see_request(user, request: AppointmentRequest) -> bool:
+    """The same rule as visible_requests() for an object already loaded, without a query."""
+    if can_view_all_requests(user):
+        return True
+    if can_work_requests(user):
+        worker = worker_of(user)
+        return worker is not None and request.assigned_worker_id == worker.pk
+    return False
+
+
+class RequestPermissionPolicy(BaseDjangoAuthPermissionPolicy):
+    """Wagtail's view of the rule, for generic views and the admin URL finder.
+
+    Actions: "work" (manage_requests), "view_all", "statistics". The usual "view"/"change"
+    mean "work"; nobody adds or deletes a family's request from the admin."""
+
+    ACTIONS = {
+        "work": MANAGE_REQUESTS,
+        "view": MANAGE_REQUESTS,
+        "change": MANAGE_REQUESTS,
+        "view_all": VIEW_ALL_REQUESTS,
+        "statistics": VIEW_STATISTICS,
+    }
+
+    def _get_permission_codename(self, action):
+        return self.ACTIONS.get(action, f"{action}_nobody")
+
+    def user_has_permission(self, user, action):
+        if action not in self.ACTIONS:
+            return False
+        return _active(user) and user.has_perm(_perm(self.ACTIONS[action]))
+
+    def users_with_any_permission(self, actions):
+        return self._get_users_with_any_permission_codenames(self._get_permission_codenames(actions))
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action) and can_see_request(user, instance)
+
+    def instances_user_has_any_permission_for(self, user, actions):
+        if self.user_has_any_permission(user, actions):
+            return visible_requests(user)
+        return AppointmentRequest.objects.none()
