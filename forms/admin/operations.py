@@ -1,0 +1,226 @@
+"""What a worker does to a request, as plain functions: each one checks the status on a locked
+row, changes the request, records the timeline event (RequestEvent, which the family never
+sees) and a Wagtail log entry (who, what, when), and queues the family's notification in the
+same transaction (DESIGN.md rule 2: the outbox is committed with the change).
+
+Wagtail log entries carry no free text: a note, a reason or a family's detail lives only in
+the RequestEvent, which the retention purge blanks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.log_actions import log
+
+from forms.cancel import RequestClosed, cancel_request
+from forms.models import AppointmentRequest, RequestEvent
+from forms.notifications import queue_request_scheduled
+
+Status = AppointmentRequest.Status
+Kind = RequestEvent.Kind
+
+# Wagtail log actions, registered in forms/wagtail_hooks.py with their labels.
+LOG_ACTIONS = {
+    Kind.VIEWED: ("forms.request.viewed", _("Demande consultée")),
+    Kind.ACKNOWLEDGED: ("forms.request.acknowledged", _("Demande prise en compte")),
+    Kind.SCHEDULED: ("forms.request.scheduled", _("Rendez-vous fixé")),
+    Kind.RESCHEDULED: ("forms.request.rescheduled", _("Rendez-vous déplacé")),
+    Kind.DONE: ("forms.request.done", _("Rendez-vous honoré")),
+    Kind.NO_SHOW: ("forms.request.no_show", _("Absence au rendez-vous")),
+    Kind.CANCELLED: ("forms.request.cancelled", _("Demande annulée par le service")),
+    Kind.REASSIGNED: ("forms.request.reassigned", _("Demande réaffectée")),
+    Kind.NOTE: ("forms.request.note", _("Note interne ajoutée")),
+    Kind.ANONYMISED: ("forms.request.anonymised", _("Demande anonymisée")),
+}
+
+
+class OperationError(Exception):
+    """An action that does not apply to the request as it is now (shown as a message, never a 500)."""
+
+
+class SlotTaken(OperationError):
+    pass
+
+
+def _log(request: AppointmentRequest, kind: str, user, **data):
+    log(request, LOG_ACTIONS[kind][0], user=user, data=data)
+
+
+def _locked(request: AppointmentRequest) -> AppointmentRequest:
+    return AppointmentRequest.objects.select_for_update().get(pk=request.pk)
+
+
+def _require(request: AppointmentRequest, allowed, message):
+    if request.anonymised_at is not None:
+        raise OperationError(_("Cette demande est anonymisée : elle ne peut plus être modifiée."))
+    if request.status not in allowed:
+        raise OperationError(message)
+
+
+def _save_slot(request: AppointmentRequest, fields):
+    """The database holds the slot (unique active appointment per worker and start)."""
+    try:
+        with transaction.atomic():
+            request.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError as error:
+        raise SlotTaken(_("Ce créneau est déjà pris.")) from error
+
+
+def _overlapping(request: AppointmentRequest, start: datetime, end: datetime) -> bool:
+    if request.assigned_worker_id is None:
+        return False
+    return (
+        AppointmentRequest.objects.filter(
+            assigned_worker_id=request.assigned_worker_id,
+            status__in=AppointmentRequest.ACTIVE_STATUSES,
+            slot_start__lt=end,
+            slot_end__gt=start,
+        )
+        .exclude(pk=request.pk)
+        .exists()
+    )
+
+
+def record_view(request: AppointmentRequest, user):
+    """Every reading of a request is traced: who and when."""
+    request.record(Kind.VIEWED, user=user)
+    _log(request, Kind.VIEWED, user)
+
+
+@transaction.atomic
+def acknowledge(request: AppointmentRequest, user) -> AppointmentRequest:
+    request = _locked(request)
+    _require(request, [Status.NEW], _("Seule une nouvelle demande peut être prise en compte."))
+    request.status = Status.ACKNOWLEDGED
+    request.save(update_fields=["status", "updated_at"])
+    request.record(Kind.ACKNOWLEDGED, user=user)
+    _log(request, Kind.ACKNOWLEDGED, user)
+    return request
+
+
+def _set_slot(request, start, end, place, kind, user):
+    if request.assigned_worker_id is None:
+        raise OperationError(_("Affectez d'abord la demande à un travailleur social."))
+    if end <= start:
+        raise OperationError(_("La fin du rendez-vous doit être après son début."))
+    if _overlapping(request, start, end):
+        raise SlotTaken(_("Ce créneau est déjà pris."))
+    previous = request.slot_start
+    request.slot_start, request.slot_end, request.place = start, end, place
+    request.status = Status.SCHEDULED
+    _save_slot(request, ["slot_start", "slot_end", "place", "status"])
+    data = {"start": start.isoformat(), "end": end.isoformat(), "place": place}
+    if previous is not None:
+        data["previous_start"] = previous.isoformat()
+    request.record(kind, user=user, **data)
+    _log(request, kind, user, start=data["start"], end=data["end"], previous_start=data.get("previous_start"))
+    queue_request_scheduled(request)  # the family, in their language, if they left an e-mail
+    return request
+
+
+@transaction.atomic
+def schedule(request: AppointmentRequest, user, start: datetime, end: datetime, place: str):
+    """Give an appointment to a request that came without a slot."""
+    request = _locked(request)
+    _require(request, [Status.NEW, Status.ACKNOWLEDGED], _("Cette demande n'est plus en cours."))
+    if request.slot_start is not None:
+        raise OperationError(_("Cette demande a déjà un rendez-vous : déplacez-le."))
+    return _set_slot(request, start, end, place, Kind.SCHEDULED, user)
+
+
+@transaction.atomic
+def reschedule(request: AppointmentRequest, user, start: datetime, end: datetime, place: str):
+    request = _locked(request)
+    _require(request, AppointmentRequest.ACTIVE_STATUSES, _("Cette demande n'est plus en cours."))
+    if request.slot_start is None:
+        raise OperationError(_("Cette demande n'a pas encore de rendez-vous."))
+    return _set_slot(request, start, end, place, Kind.RESCHEDULED, user)
+
+
+def _close(request, user, status, kind, **data):
+    request.status = status
+    request.closed_at = timezone.now()
+    request.save(update_fields=["status", "closed_at", "updated_at"])
+    request.record(kind, user=user, **data)
+
+
+@transaction.atomic
+def mark_done(request: AppointmentRequest, user) -> AppointmentRequest:
+    request = _locked(request)
+    _require(request, AppointmentRequest.ACTIVE_STATUSES, _("Cette demande n'est plus en cours."))
+    _close(request, user, Status.DONE, Kind.DONE)
+    _log(request, Kind.DONE, user)
+    return request
+
+
+@transaction.atomic
+def mark_no_show(request: AppointmentRequest, user) -> AppointmentRequest:
+    request = _locked(request)
+    _require(request, AppointmentRequest.ACTIVE_STATUSES, _("Cette demande n'est plus en cours."))
+    if request.slot_start is None:
+        raise OperationError(_("Cette demande n'a pas de rendez-vous."))
+    _close(request, user, Status.NO_SHOW, Kind.NO_SHOW)
+    _log(request, Kind.NO_SHOW, user)
+    return request
+
+
+@transaction.atomic
+def cancel(request: AppointmentRequest, user, reason: str) -> AppointmentRequest:
+    """Cancelled by the service, with a reason kept in the timeline; the family is told."""
+    request = _locked(request)
+    _require(request, AppointmentRequest.ACTIVE_STATUSES, _("Cette demande n'est plus en cours."))
+    try:
+        request = cancel_request(request, by_family=False, user=user, reason=reason)
+    except RequestClosed as error:
+        raise OperationError(_("Cette demande n'est plus en cours.")) from error
+    _log(request, Kind.CANCELLED, user)
+    return request
+
+
+@transaction.atomic
+def reassign(request: AppointmentRequest, user, worker, reason: str) -> AppointmentRequest:
+    """Move a request to another worker's queue, or to the service-wide one (worker None).
+
+    A manual assignment is never overridden by the routing rule; the timeline keeps who,
+    when, why and the previous worker."""
+    request = _locked(request)
+    _require(request, AppointmentRequest.ACTIVE_STATUSES, _("Cette demande n'est plus en cours."))
+    if worker is not None and not worker.active:
+        raise OperationError(_("Ce travailleur social n'est plus en activité."))
+    previous = request.assigned_worker
+    if (previous.pk if previous else None) == (worker.pk if worker else None):
+        raise OperationError(_("La demande est déjà dans cette file."))
+    request.assigned_worker = worker
+    request.routed_as = AppointmentRequest.Routing.MANUAL
+    request.routed_at = timezone.now()
+    taken = _("%(worker)s a déjà un rendez-vous à cette heure-là.") % {"worker": worker}
+    end = request.slot_end or request.slot_start
+    if request.slot_start is not None and _overlapping(request, request.slot_start, end):
+        raise SlotTaken(taken)
+    try:
+        _save_slot(request, ["assigned_worker", "routed_as", "routed_at"])
+    except SlotTaken as error:
+        raise SlotTaken(taken) from error
+    moved = {
+        "from_worker_id": previous.pk if previous else None,
+        "from_worker": str(previous) if previous else None,
+        "to_worker_id": worker.pk if worker else None,
+        "to_worker": str(worker) if worker else None,
+    }
+    request.record(Kind.REASSIGNED, user=user, reason=reason, **moved)
+    _log(request, Kind.REASSIGNED, user, **moved)
+    return request
+
+
+@transaction.atomic
+def add_note(request: AppointmentRequest, user, text: str) -> RequestEvent:
+    """An internal note: kept in the timeline, never shown or sent to the family."""
+    request = _locked(request)
+    if request.anonymised_at is not None:
+        raise OperationError(_("Cette demande est anonymisée : elle ne peut plus être modifiée."))
+    event = request.record(Kind.NOTE, user=user, text=text)
+    _log(request, Kind.NOTE, user)
+    return event

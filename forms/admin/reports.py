@@ -1,0 +1,95 @@
+"""The statistics report, on Wagtail's report machinery (filters, CSV and XLSX export).
+
+The exported rows are the aggregated figures of forms/stats.py: no personal data."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms as django_forms
+from django.db.models.functions import ExtractYear
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views.reports import ReportView
+
+from forms.admin.views import forbidden
+from forms.models import AppointmentRequest
+from forms.permissions import can_view_statistics, visible_requests
+from forms.stats import bar_chart, compute_statistics
+from services.schedule import PARIS
+
+
+def year_choices(request):
+    years = (
+        visible_requests(request.user)
+        .order_by()
+        .annotate(year=ExtractYear("created_at", tzinfo=PARIS))
+        .values_list("year", flat=True)
+        .distinct()
+    )
+    return [(str(y), str(y)) for y in sorted(set(years), reverse=True)]
+
+
+class StatisticsFilterSet(WagtailFilterSet):
+    year = django_filters.ChoiceFilter(
+        label=_("Année"), method="filter_year", widget=django_forms.RadioSelect, empty_label=_("Toutes")
+    )
+    created_at = django_filters.DateFromToRangeFilter(label=_("Demandes reçues entre"), widget=DateRangePickerWidget)
+
+    class Meta:
+        model = AppointmentRequest
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = year_choices(self.request)
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(created_at__year=int(value)) if value.isdigit() else queryset
+
+
+class StatisticsView(ReportView):
+    page_title = _("Statistiques des demandes")
+    header_icon = "table"
+    template_name = "forms/admin/statistics.html"
+    results_template_name = "forms/admin/statistics_results.html"
+    index_url_name = "forms_admin:statistics"
+    index_results_url_name = "forms_admin:statistics_results"
+    filterset_class = StatisticsFilterSet
+    paginate_by = None
+    export_filename = "statistiques-demandes"
+    list_export = ["section", "label", "count", "share"]
+    export_headings = {
+        "section": _("Rubrique"),
+        "label": _("Libellé"),
+        "count": _("Nombre"),
+        "share": _("Part (%)"),
+    }
+    columns = [
+        Column("section", label=_("Rubrique")),
+        Column("label", label=_("Libellé")),
+        Column("count", label=_("Nombre")),
+        Column("share", label=_("Part (%)")),
+    ]
+
+    def dispatch(self, request, *args, **kwargs):
+        if not can_view_statistics(request.user):
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return visible_requests(self.request.user)
+
+    def get_filtered_queryset(self):
+        self.statistics = compute_statistics(self.filter_queryset(self.get_queryset()))
+        return list(self.statistics.export_rows())
+
+    @cached_property
+    def charts(self):
+        return [(b, bar_chart(b)) for b in self.statistics.breakdowns]
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context.update(statistics=self.statistics, charts=self.charts)
+        return context
