@@ -2,9 +2,11 @@
 
 from django.urls import path
 
-from services import views
+from services import api, views
 
 urlpatterns = [
+    path("api/v1/schools/", api.school_list, name="api_schools"),
+    path("api/v1/schools/<int:pk>/", api.school_detail, name="api_school"),
     path("agenda/soirees.ics", views.evenings_feed, name="evenings_feed"),
     path("agenda/soiree-<int:pk>.ics", views.evening_ics, name="evening_ics"),
 ]

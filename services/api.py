@@ -1,0 +1,172 @@
+"""Read-only open data API of the school directory: `/api/v1/schools/` and `/api/v1/schools/<id>/`.
+
+A school has one identity whatever the language: its `id` is the id of the French (source)
+page. `?lang=ar` gives the names and places of that language's published translation (the
+French text where a school is not translated yet); `urls` lists every published translation.
+Only public fields are served: never a worker's e-mail or user account."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from functools import wraps
+
+from django.conf import settings
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from wagtail.models import Page
+
+from services.models import SchoolPage
+from services.schedule import closed_days, next_occurrences, today
+from services.text import normalize
+from services.views import requested_language
+
+CACHE_MAX_AGE = 300
+NEXT_PERMANENCES = 4
+HORIZON_DAYS = 120
+ALLOWED_METHODS = ("GET", "HEAD")
+
+
+def _json(data, status=200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _error(status: int, code: str, detail: str) -> JsonResponse:
+    return _json({"error": code, "detail": str(detail)}, status=status)
+
+
+def api_view(view):
+    """Read-only JSON view open to any origin: 405 for other methods, `?lang=` validated."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        language = requested_language(request)
+        if request.method not in ALLOWED_METHODS:
+            response = _error(405, "method_not_allowed", _("Cette API est en lecture seule."))
+            response["Allow"] = ", ".join(ALLOWED_METHODS)
+        elif language is None:
+            codes = ", ".join(code for code, _name in settings.LANGUAGES)
+            response = _error(400, "unknown_language", _("Langues possibles : %(codes)s.") % {"codes": codes})
+        else:
+            with translation.override(language):
+                response = view(request, *args, language=language, **kwargs)
+            if response.status_code == 200:
+                response["Cache-Control"] = f"public, max-age={CACHE_MAX_AGE}"
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    # Nothing is ever written, and a POST must get its 405 rather than a CSRF 403.
+    return csrf_exempt(wrapper)
+
+
+def source_schools():
+    return SchoolPage.objects.live().public().filter(locale__language_code=settings.LANGUAGE_CODE)
+
+
+def _clock(value) -> str:
+    return value.strftime("%H:%M")
+
+
+def _permanence(permanence) -> dict:
+    return {
+        "weekday": permanence.weekday,
+        "start": _clock(permanence.start_time),
+        "end": _clock(permanence.end_time),
+        "recurrence": permanence.recurrence,
+        "place": permanence.place,
+        "bookable": permanence.bookable,
+        "slot_minutes": permanence.slot_minutes,
+        "valid_from": permanence.valid_from.isoformat() if permanence.valid_from else None,
+        "valid_until": permanence.valid_until.isoformat() if permanence.valid_until else None,
+    }
+
+
+def _occurrence(o) -> dict:
+    return {"start": o.start.isoformat(), "end": o.end.isoformat(), "place": o.place}
+
+
+def _referent(worker) -> dict | None:
+    if worker is None:
+        return None
+    return {"name": worker.public_name, "job": worker.get_job_display(), "phone": worker.public_phone or None}
+
+
+def serialize_schools(request, sources: list, language: str) -> list[dict]:
+    """The API items of these French schools, in a fixed number of queries whatever their number."""
+    keys = [school.translation_key for school in sources]
+    translations = Page.objects.filter(translation_key__in=keys).live().public().select_related("locale").order_by("pk")
+    urls: dict = {}
+    for page in translations:
+        url = page.get_url(request=request)
+        if url:
+            school_urls = urls.setdefault(page.translation_key, {})
+            school_urls[page.locale.language_code] = request.build_absolute_uri(url)
+
+    localized = {school.translation_key: school for school in sources}
+    if language != settings.LANGUAGE_CODE:
+        for school in (
+            SchoolPage.objects.filter(translation_key__in=keys, locale__language_code=language)
+            .live()
+            .public()
+            .defer_streamfields()
+            .prefetch_related("permanences")
+        ):
+            localized[school.translation_key] = school
+
+    now = timezone.now()
+    start = today()
+    closed = closed_days(start, start + timedelta(days=HORIZON_DAYS))
+    order = [code for code, _name in settings.LANGUAGES]
+    items = []
+    for source in sources:
+        content = localized[source.translation_key]
+        school_urls = urls.get(source.translation_key, {})
+        occurrences = next_occurrences(
+            content, count=NEXT_PERMANENCES, horizon_days=HORIZON_DAYS, closed=closed, now=now
+        )
+        items.append(
+            {
+                "id": source.pk,
+                "name": content.title,
+                "kind": source.kind,
+                "priority_network": source.priority_network or None,
+                "address": source.address,
+                "postcode": source.postcode,
+                "city": source.city,
+                "uai": source.uai,
+                "referent": _referent(source.referent),
+                "permanences": [_permanence(p) for p in content.permanences.all()],
+                "next_permanences": [_occurrence(o) for o in occurrences],
+                "urls": {code: school_urls[code] for code in order if code in school_urls},
+            }
+        )
+    return items
+
+
+def _planned(queryset):
+    return queryset.defer_streamfields().select_related("referent").prefetch_related("permanences")
+
+
+@api_view
+def school_list(request, language):
+    sources = sorted(_planned(source_schools()), key=lambda s: (normalize(s.title), s.pk))
+    return _json({"items": serialize_schools(request, sources, language)})
+
+
+@api_view
+def school_detail(request, pk, language):
+    source = _planned(source_schools()).filter(pk=pk).first()
+    if source is None:
+        # The id of a translation: answer with the school's one identity, the French page.
+        translated = SchoolPage.objects.live().public().filter(pk=pk).only("translation_key").first()
+        canonical = None
+        if translated is not None:
+            canonical = source_schools().filter(translation_key=translated.translation_key).first()
+        if canonical is not None:
+            url = reverse("api_school", kwargs={"pk": canonical.pk})
+            query = request.META.get("QUERY_STRING")
+            return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
+        return _error(404, "not_found", _("Aucune école publiée ne porte cet identifiant."))
+    return _json(serialize_schools(request, [source], language)[0])
