@@ -110,6 +110,32 @@ def make_school(
     return _publish(school, publish)
 
 
+# The half-days a referent can hold without two permanences overlapping: 4 days x 3 slots.
+_TOWN_DAYS = (1, 2, 4, 5)
+_TOWN_HOURS = (("08:30", "10:00"), ("10:30", "12:00"), ("13:30", "16:30"))
+
+
+def make_town(index, count, workers=None) -> list[SchoolPage]:
+    """`count` schools shared by a few referents (5, or more past 60 schools), each school with one
+    weekly half-day permanence that does not clash with the referent's other schools."""
+    per_worker = len(_TOWN_DAYS) * len(_TOWN_HOURS)
+    workers = workers or [make_worker() for _ in range(max(5, -(-count // per_worker)))]
+    schools = []
+    for n in range(count):
+        slot = n // len(workers)
+        start, end = _TOWN_HOURS[slot // len(_TOWN_DAYS) % len(_TOWN_HOURS)]
+        schools.append(
+            make_school(
+                index,
+                f"École {n:03d}",
+                SchoolPage.Kind.NURSERY if n % 2 else SchoolPage.Kind.ELEMENTARY,
+                workers[n % len(workers)],
+                permanences=[permanence(weekday=_TOWN_DAYS[slot % len(_TOWN_DAYS)], start=start, end=end)],
+            )
+        )
+    return schools
+
+
 def translate_page(page, language_code, title=None, places=None, publish=True, **fields):
     """Translate a page (and its missing parents) into a locale, as an editor would, and publish it.
 

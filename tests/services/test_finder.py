@@ -1,4 +1,6 @@
-from datetime import time
+"""The school finder: accent-free search, kind filter, results with referent and next permanence."""
+
+from datetime import UTC, datetime, time
 
 import pytest
 from django.test import RequestFactory
@@ -8,7 +10,7 @@ from services.finder import find_schools
 from services.models import SchoolPage
 from services.schedule import next_occurrences
 from services.templatetags.services_tags import hour
-from tests.factories import make_school, make_worker, permanence, translate_page
+from tests.factories import make_index, make_school, make_town, permanence, translate_page
 
 Kind = SchoolPage.Kind
 
@@ -84,15 +86,8 @@ def test_without_parameters_all_schools_are_listed_alphabetically(index, schools
 def test_only_live_schools_of_this_index(index, schools, home):
     draft = make_school(index, "École Jules-Ferry annexe")
     draft.unpublish()
-    other_index = make_index_sibling(home)
-    make_school(other_index, "École Jules-Ferry bis")
+    make_school(make_index(home, title="Autres écoles", slug="autres-ecoles"), "École Jules-Ferry bis")
     assert titles(find_schools(index, {"q": "jules ferry"})) == ["École Jules-Ferry"]
-
-
-def make_index_sibling(home):
-    from tests.factories import make_index
-
-    return make_index(home, title="Autres écoles", slug="autres-ecoles")
 
 
 def test_invalid_kind_gives_a_message_and_applies_the_valid_filters(index, schools):
@@ -167,22 +162,6 @@ def test_arabic_index_lists_the_arabic_translations(client, index, schools):
     ]
 
 
-# Five referents share 12 or 60 schools, each a distinct half-day, as in the towns modelled.
-def build_town(index, count):
-    workers = [make_worker() for _ in range(5)]
-    times = [("08:30", "10:00"), ("10:30", "12:00"), ("13:30", "16:30")]
-    for n in range(count):
-        slot = n // 5
-        start, end = times[slot // 4 % 3]
-        make_school(
-            index,
-            f"École {n:02d}",
-            Kind.NURSERY if n % 2 else Kind.ELEMENTARY,
-            workers[n % 5],
-            permanences=[permanence(weekday=1 + slot % 4, start=start, end=end)],
-        )
-
-
 # Restrictions (public()), schools with referents and centres, permanences, closure periods.
 FINDER_QUERIES = 4
 # The finder plus what every page costs: site, routing, menu, language switcher, breadcrumbs, settings.
@@ -191,7 +170,7 @@ PAGE_QUERIES = 21
 
 @pytest.mark.parametrize("count", [12, 60])
 def test_finder_query_count_does_not_grow_with_schools(index, count, django_assert_max_num_queries):
-    build_town(index, count)
+    make_town(index, count)
     with django_assert_max_num_queries(FINDER_QUERIES):
         finder = find_schools(index, {"q": "ecole"})
         assert all(result.next_permanence for result in finder["results"])
@@ -200,7 +179,7 @@ def test_finder_query_count_does_not_grow_with_schools(index, count, django_asse
 
 @pytest.mark.parametrize("count", [12, 60])
 def test_index_page_query_count_does_not_grow_with_schools(client, index, count, django_assert_max_num_queries):
-    build_town(index, count)
+    make_town(index, count)
     with django_assert_max_num_queries(PAGE_QUERIES):
         response = client.get(index.url)
     assert response.status_code == 200
@@ -218,8 +197,6 @@ def test_hour_filter_formats_per_language():
 
 
 def test_hour_filter_shows_aware_datetimes_in_paris():
-    from datetime import UTC, datetime
-
     assert hour(datetime(2026, 7, 1, 6, 30, tzinfo=UTC), "fr") == "8 h 30"
     assert hour(datetime(2026, 12, 1, 7, 30, tzinfo=UTC), "fr") == "8 h 30"
 
