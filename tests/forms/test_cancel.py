@@ -1,0 +1,282 @@
+"""The cancel link: signed for one request, expiring, asks for confirmation, frees the slot,
+tells the worker, speaks the family's language, and never answers a bad link with a 500."""
+
+import time as time_module
+from datetime import datetime, time, timedelta
+from unittest import mock
+
+import icalendar
+import pytest
+from django.core import mail, signing
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from forms.cancel import (
+    CANCEL_SALT,
+    ExpiredToken,
+    InvalidToken,
+    RequestClosed,
+    cancel_request,
+    cancel_url,
+    make_cancel_token,
+    make_ics_token,
+    read_cancel_token,
+)
+from forms.models import AppointmentRequest, Notification, RequestEvent
+from services.schedule import PARIS
+from tests.factories import make_site, make_worker
+from tests.helpers import html_attributes, parse
+
+pytestmark = pytest.mark.django_db
+
+
+def in_days(days, hour=9, minute=0):
+    day = timezone.localtime(timezone.now(), PARIS).date() + timedelta(days=days)
+    return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
+
+
+def make_request(worker, slot_start=None, **fields):
+    values = {
+        "routed_as": AppointmentRequest.Routing.REFERENT,
+        "mode": AppointmentRequest.Mode.SCHOOL,
+        "reason": AppointmentRequest.Reason.HEALTH,
+        "parent_name": "Fatima Benali",
+        "phone": "0612345678",
+        "email": "fatima@example.org",
+        "consent_at": timezone.now(),
+        "captcha": AppointmentRequest.Captcha.NOT_CONFIGURED,
+        "place": "Bureau du rez-de-chaussée",
+        "language": "fr",
+    }
+    values.update(fields)
+    if slot_start is not None:
+        values.setdefault("slot_end", slot_start + timedelta(minutes=30))
+    return AppointmentRequest.objects.create(assigned_worker=worker, slot_start=slot_start, **values)
+
+
+def cancel_path(appointment, language=None):
+    with translation.override(language or appointment.language):
+        return reverse("booking_cancel", args=[make_cancel_token(appointment)])
+
+
+@pytest.fixture(autouse=True)
+def site():
+    return make_site()
+
+
+@pytest.fixture
+def worker():
+    return make_worker("Mme Leroy", email="c.leroy@ccas.example.fr")
+
+
+@pytest.fixture
+def appointment(worker):
+    return make_request(worker, slot_start=in_days(3))
+
+
+# Tokens
+
+
+def test_a_token_reads_back_to_its_request(appointment):
+    assert read_cancel_token(make_cancel_token(appointment)) == appointment
+
+
+def test_a_tampered_token_is_refused(appointment):
+    token = make_cancel_token(appointment)
+    tampered = token[:-1] + ("A" if token[-1] != "A" else "B")
+    with pytest.raises(InvalidToken):
+        read_cancel_token(tampered)
+    with pytest.raises(InvalidToken):
+        read_cancel_token("not-a-token")
+
+
+def test_a_token_for_another_request_or_purpose_is_refused(worker, appointment):
+    other = make_request(worker, slot_start=in_days(4))
+    # Correctly signed, but the pk of one request with the reference of another.
+    forged = signing.TimestampSigner(salt=CANCEL_SALT).sign(f"{appointment.pk}.{other.reference}")
+    with pytest.raises(InvalidToken):
+        read_cancel_token(forged)
+    with pytest.raises(InvalidToken):
+        read_cancel_token(make_ics_token(appointment))
+
+
+def test_a_token_expires_after_ninety_days(appointment):
+    appointment.slot_start = in_days(120)
+    appointment.save()
+    with mock.patch("time.time", return_value=time_module.time() - 91 * 24 * 3600):
+        old = make_cancel_token(appointment)
+    with mock.patch("time.time", return_value=time_module.time() - 89 * 24 * 3600):
+        recent = make_cancel_token(appointment)
+    with pytest.raises(ExpiredToken):
+        read_cancel_token(old)
+    assert read_cancel_token(recent) == appointment
+
+
+def test_a_token_expires_once_the_appointment_has_started(worker):
+    past = make_request(worker, slot_start=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ExpiredToken):
+        read_cancel_token(make_cancel_token(past))
+
+
+def test_cancel_url_is_absolute_and_in_the_familys_language(worker):
+    arabic = make_request(worker, slot_start=in_days(2), language="ar")
+    french = make_request(worker, slot_start=in_days(5), language="fr")
+    assert cancel_url(arabic).startswith("http://testserver/ar/annuler/")
+    assert cancel_url(french).startswith("http://testserver/annuler/")
+
+
+# cancel_request
+
+
+def test_cancel_request_closes_records_and_notifies_the_worker(appointment, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_request(appointment, by_family=True)
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentRequest.Status.CANCELLED_FAMILY
+    assert appointment.closed_at is not None
+    event = appointment.events.get(kind=RequestEvent.Kind.CANCELLED)
+    assert event.data == {"by": "family"}
+    assert [m.to for m in mail.outbox] == [["c.leroy@ccas.example.fr"]]
+
+
+def test_cancel_by_the_service_tells_the_family(appointment, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        cancel_request(appointment, by_family=False, reason="Arrêt maladie")
+    assert appointment.status == AppointmentRequest.Status.CANCELLED_SERVICE
+    assert sorted(m.to[0] for m in mail.outbox) == ["c.leroy@ccas.example.fr", "fatima@example.org"]
+    assert "Arrêt maladie" not in "".join(m.body for m in mail.outbox)
+
+
+def test_a_closed_request_cannot_be_cancelled(appointment):
+    cancel_request(appointment)
+    with pytest.raises(RequestClosed):
+        cancel_request(appointment)
+    assert Notification.objects.filter(kind=Notification.Kind.WORKER_CANCELLED).count() == 1
+
+
+def test_cancelling_frees_the_slot_at_once(worker, appointment):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        make_request(worker, slot_start=appointment.slot_start)
+    cancel_request(appointment)
+    again = make_request(worker, slot_start=appointment.slot_start)
+    assert again.is_active
+
+
+# The pages
+
+
+def test_get_asks_for_confirmation_and_cancels_nothing(client, appointment):
+    response = client.get(cancel_path(appointment))
+    assert response.status_code == 200
+    page = parse(response)
+    assert page.h1.get_text(strip=True) == "Annuler mon rendez-vous"
+    assert appointment.reference in response.text
+    form = page.find("form", method="post")
+    assert form.find("input", attrs={"name": "csrfmiddlewaretoken"}) is not None
+    assert form.find("button", type="submit").get_text(strip=True) == "Annuler mon rendez-vous"
+    assert page.find("a", href="/") is not None
+    assert "119" in response.text
+    assert "no-referrer" == response["Referrer-Policy"]
+    assert "no-store" in response["Cache-Control"]
+    appointment.refresh_from_db()
+    assert appointment.is_active
+
+
+def test_post_cancels_and_says_so(client, appointment, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(cancel_path(appointment))
+    assert response.status_code == 200
+    status = parse(response).find(attrs={"role": "status"})
+    assert "Votre rendez-vous est annulé" in status.get_text()
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentRequest.Status.CANCELLED_FAMILY
+    assert len(mail.outbox) == 1
+
+
+def test_the_page_follows_the_language_of_the_link(client, worker):
+    arabic = make_request(worker, slot_start=in_days(2), language="ar")
+    response = client.get(cancel_path(arabic))
+    assert response.status_code == 200
+    assert html_attributes(response) == {"lang": "ar", "dir": "rtl"}
+    with translation.override("ar"):
+        assert translation.gettext("Annuler mon rendez-vous") in response.text
+
+
+def test_cancel_needs_the_csrf_token(appointment):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post(cancel_path(appointment))
+    assert response.status_code == 403
+    appointment.refresh_from_db()
+    assert appointment.is_active
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_a_tampered_link_gets_a_clear_400(client, appointment, method):
+    path = cancel_path(appointment)
+    tampered = path[:-2] + ("A" if path[-2] != "A" else "B") + "/"
+    response = getattr(client, method)(tampered)
+    assert response.status_code == 400
+    assert parse(response).find(attrs={"role": "alert"}) is not None
+    assert "Lien d'annulation non valable" in response.text
+    appointment.refresh_from_db()
+    assert appointment.is_active
+
+
+def test_a_link_for_another_purpose_gets_a_400(client, appointment):
+    response = client.post(reverse("booking_cancel", args=[make_ics_token(appointment)]))
+    assert response.status_code == 400
+    appointment.refresh_from_db()
+    assert appointment.is_active
+
+
+def test_an_expired_link_gets_a_410(client, worker):
+    past = make_request(worker, slot_start=timezone.now() - timedelta(hours=1))
+    response = client.post(cancel_path(past))
+    assert response.status_code == 410
+    assert "Lien d'annulation expiré" in response.text
+    past.refresh_from_db()
+    assert past.is_active
+
+
+def test_an_old_link_gets_a_410(client, appointment):
+    with mock.patch("time.time", return_value=time_module.time() - 91 * 24 * 3600):
+        path = cancel_path(appointment)
+    assert client.get(path).status_code == 410
+
+
+def test_a_second_cancel_gets_a_410_saying_it_is_already_cancelled(client, appointment):
+    path = cancel_path(appointment)
+    assert client.post(path).status_code == 200
+    for response in (client.post(path), client.get(path)):
+        assert response.status_code == 410
+        assert f"Le rendez-vous {appointment.reference} est déjà annulé." in response.text
+    assert Notification.objects.filter(kind=Notification.Kind.WORKER_CANCELLED).count() == 1
+
+
+# The .ics download
+
+
+def test_ics_download_for_a_valid_token(client, worker):
+    arabic = make_request(worker, slot_start=in_days(2), language="ar")
+    response = client.get(reverse("booking_ics", args=[make_ics_token(arabic)]))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/calendar")
+    [event] = icalendar.Calendar.from_ical(response.content).walk("VEVENT")
+    assert str(event["UID"]) == f"{arabic.reference}@testserver"
+    assert event.decoded("DTSTART") == arabic.slot_start
+    assert "Fatima" not in response.content.decode()
+
+
+def test_ics_download_also_takes_the_cancel_token(client, appointment):
+    response = client.get(reverse("booking_ics", args=[make_cancel_token(appointment)]))
+    assert response.status_code == 200
+
+
+def test_ics_download_refuses_bad_tokens_and_closed_requests(client, appointment):
+    assert client.get(reverse("booking_ics", args=["nope"])).status_code == 404
+    token = make_ics_token(appointment)
+    assert client.get(reverse("booking_ics", args=[token[:-1] + "x"])).status_code == 404
+    cancel_request(appointment)
+    assert client.get(reverse("booking_ics", args=[token])).status_code == 404
