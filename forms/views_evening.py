@@ -1,10 +1,288 @@
-"""Work in progress: implemented by the intake issue."""
+"""Thematic evening registration pages: register (Post/Redirect/Get), done, cancel.
 
+Thin views: the capacity and waiting list rules are in forms.evenings. The evening id in the
+URL may be the id of any translation; registrations always count against the source page."""
+
+from __future__ import annotations
+
+import uuid
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import get_language, get_language_info
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from forms import evenings
+from forms.antispam import HoneypotForm, submission_limited
+from forms.models import EveningRegistration
+from services.models import ThematicEveningPage
+
+SESSION_KEY = "evening_registrations"
+SESSION_MAX = 20
+MAX_ADULTS = MAX_CHILDREN = 10
+PHONE_REGION = "FR"
 
 
-def _not_yet(*args, **kwargs):
-    raise Http404
+class LanguageSelect(forms.Select):
+    """Each language named in itself, marked up so that screen readers pronounce it right."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        if value:
+            option["attrs"]["lang"] = value
+            option["attrs"]["dir"] = "rtl" if get_language_info(value)["bidi"] else "ltr"
+        return option
 
 
-register = done = cancel = _not_yet
+class EveningRegistrationForm(HoneypotForm):
+    name = forms.CharField(
+        label=_("Nom et prénom"),
+        max_length=120,
+        error_messages={"required": _("Indiquez votre nom.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    adults = forms.IntegerField(
+        label=_("Adultes"),
+        min_value=1,
+        max_value=MAX_ADULTS,
+        initial=1,
+        error_messages={
+            "required": _("Indiquez le nombre d'adultes."),
+            "invalid": _("Indiquez un nombre, par exemple 2."),
+            "min_value": _("Au moins un adulte doit venir."),
+            "max_value": _("%(limit_value)s adultes au plus par inscription."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    children = forms.IntegerField(
+        label=_("Enfants"),
+        min_value=0,
+        max_value=MAX_CHILDREN,
+        initial=0,
+        error_messages={
+            "required": _("Indiquez le nombre d'enfants (0 si aucun)."),
+            "invalid": _("Indiquez un nombre, par exemple 2."),
+            "min_value": _("Indiquez 0 si aucun enfant ne vient."),
+            "max_value": _("%(limit_value)s enfants au plus par inscription."),
+        },
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    phone = forms.CharField(
+        label=_("Téléphone"),
+        required=False,
+        max_length=30,
+        help_text=_("Par exemple 06 12 34 56 78."),
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "dir": "ltr"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        max_length=254,
+        help_text=_("Par exemple nom@exemple.fr."),
+        error_messages={"invalid": _("Indiquez une adresse e-mail valide, par exemple nom@exemple.fr.")},
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
+    )
+    language = forms.ChoiceField(
+        label=_("Langue des messages"),
+        choices=settings.LANGUAGES,
+        help_text=_("La langue dans laquelle nous vous écrivons."),
+        error_messages={"invalid_choice": _("Choisissez une langue dans la liste.")},
+        widget=LanguageSelect,
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, evening: ThematicEveningPage, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.evening = evening
+        self.key_refused = False
+        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if "<" in name or ">" in name:
+            raise ValidationError(_("Le nom ne peut pas contenir les caractères < et >."), code="markup")
+        return name
+
+    def clean_phone(self):
+        value = self.cleaned_data["phone"].strip()
+        if not value:
+            return ""
+        message = _("Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
+        try:
+            number = phonenumbers.parse(value, PHONE_REGION)
+        except phonenumbers.NumberParseException as error:
+            raise ValidationError(message, code="invalid") from error
+        if not phonenumbers.is_valid_number(number):
+            raise ValidationError(message, code="invalid")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+    def clean(self):
+        data = super().clean()
+        if "phone" not in self.errors and "email" not in self.errors:
+            if not data.get("phone") and not data.get("email"):
+                self.add_error(
+                    "phone",
+                    ValidationError(
+                        _("Indiquez un numéro de téléphone ou une adresse e-mail : au moins l'un des deux."),
+                        code="no_contact",
+                    ),
+                )
+        adults, children = data.get("adults"), data.get("children")
+        if adults is not None and children is not None and adults + children > self.evening.capacity:
+            self.add_error(
+                "adults",
+                ValidationError(
+                    _(
+                        "Cette soirée compte %(capacity)s places en tout : pour un groupe plus nombreux, "
+                        "appelez le service."
+                    ),
+                    code="oversized",
+                    params={"capacity": self.evening.capacity},
+                ),
+            )
+        return data
+
+    def refuse(self, refusal: evenings.RegistrationRefused):
+        """Show a refusal of the rule (a race with an editor, a reused key) as a form error."""
+        messages = {
+            evenings.RegistrationRefused.OVERSIZED: _(
+                "Il n'y a pas assez de places à cette soirée pour votre groupe : appelez le service."
+            ),
+            evenings.RegistrationRefused.KEY_REUSED: _(
+                "Le formulaire a expiré : vérifiez vos réponses et envoyez-le à nouveau."
+            ),
+        }
+        self.key_refused = refusal.code == refusal.KEY_REUSED
+        self.add_error(None, messages.get(refusal.code, messages[refusal.KEY_REUSED]))
+
+    @property
+    def hidden_field_errors(self) -> list[str]:
+        """Errors of the hidden fields, said in words a family understands."""
+        if any(field.errors for field in self.hidden_fields()):
+            return [_("Le formulaire a expiré : vérifiez vos réponses et envoyez-le à nouveau.")]
+        return []
+
+
+def _evening_or_404(evening_id: int) -> tuple[ThematicEveningPage, ThematicEveningPage]:
+    """(source evening, the evening to show in the active language) from any translation's id."""
+    page = get_object_or_404(ThematicEveningPage.objects.live().public(), pk=evening_id)
+    source = evenings.source_evening(page)
+    shown = source.localized
+    return source, shown if shown.live else page
+
+
+def _ics_url(evening: ThematicEveningPage) -> str | None:
+    # The calendar file is served by services (one address for every language).
+    try:
+        return reverse("evening_ics", kwargs={"pk": evening.pk})
+    except NoReverseMatch:
+        return None
+
+
+def _remember(request, registration: EveningRegistration) -> None:
+    known = [ref for ref in request.session.get(SESSION_KEY, []) if ref != registration.reference]
+    request.session[SESSION_KEY] = (known + [registration.reference])[-SESSION_MAX:]
+
+
+def _context(source, shown, **extra) -> dict:
+    return {
+        "evening": shown,
+        "seats_left": evenings.seats_left(source),
+        "closed": evenings.registration_closed(source),
+        **extra,
+    }
+
+
+# Never cached: the form carries a CSRF token and a submission key of its own.
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def register(request, evening_id):
+    source, shown = _evening_or_404(evening_id)
+    template = "forms/evening/register.html"
+    if evenings.registration_closed(source):
+        return render(request, template, _context(source, shown))
+    if request.method != "POST":
+        form = EveningRegistrationForm(evening=source)
+        return render(request, template, _context(source, shown, form=form, submission_key=uuid.uuid4()))
+
+    form = EveningRegistrationForm(request.POST, evening=source)
+    status = 200
+    if submission_limited(request):
+        status = 429
+        form.is_valid()
+        form.add_error(None, _("Trop d'envois depuis cette connexion. Réessayez dans une heure ou appelez le service."))
+    elif form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = evenings.register(
+                source,
+                name=data["name"],
+                adults=data["adults"],
+                children=data["children"],
+                phone=data["phone"],
+                email=data["email"],
+                language=data["language"],
+                submission_key=data["submission_key"],
+            )
+        except evenings.RegistrationRefused as refusal:
+            if refusal.code == refusal.PAST:
+                return render(request, template, _context(source, shown))
+            form.refuse(refusal)
+        else:
+            _remember(request, registration)
+            return redirect("evening_done", reference=registration.reference)
+    # The same key again, so that a corrected double submit still makes one registration;
+    # a new one when the key was tampered with or belongs to another registration.
+    key = None if form.hidden_field_errors or form.key_refused else form.cleaned_data.get("submission_key")
+    context = _context(source, shown, form=form, submission_key=key or uuid.uuid4())
+    return render(request, template, context, status=status)
+
+
+# Never cached: the page holds the cancel link.
+@never_cache
+@require_safe
+def done(request, reference):
+    # Only the browser that registered sees the page: it holds the cancel link.
+    if reference not in request.session.get(SESSION_KEY, []):
+        raise Http404
+    registration = get_object_or_404(EveningRegistration.objects.select_related("evening"), reference=reference)
+    source = registration.evening
+    shown = source.localized
+    context = {
+        "registration": registration,
+        "evening": shown,
+        "ics_url": _ics_url(shown) if shown.live else None,
+        "cancel_url": reverse("evening_cancel", kwargs={"token": evenings.cancel_token(registration)}),
+    }
+    return render(request, "forms/evening/done.html", context)
+
+
+def _invalid_link(request, expired: bool):
+    return render(request, "forms/evening/invalid_link.html", {"expired": expired}, status=400)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def cancel(request, token):
+    try:
+        registration = evenings.registration_for_token(token)
+    except evenings.ExpiredToken:
+        return _invalid_link(request, expired=True)
+    except evenings.InvalidToken:
+        return _invalid_link(request, expired=False)
+    if request.method == "POST":
+        evenings.cancel(registration)
+        return redirect("evening_cancel", token=token)
+    context = {
+        "registration": registration,
+        "evening": registration.evening.localized,
+        "cancelled": registration.status == EveningRegistration.Status.CANCELLED,
+    }
+    return render(request, "forms/evening/cancel.html", context)
