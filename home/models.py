@@ -1,3 +1,4 @@
+from django.core.cache import cache
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from home.blocks import BodyBlock
+
+CONTACT_CACHE_KEY = "ccas-contact"
 
 
 class BasePage(Page):
@@ -100,6 +103,24 @@ class CCASSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("coordonnées du CCAS")
+
+    def remember_contact(self, replace=True):
+        """Keep the contact in the cache for the page shown when the database is down."""
+        contact = {"name": self.name, "phone": self.phone}
+        if replace:
+            cache.set(CONTACT_CACHE_KEY, contact, timeout=None)
+        else:
+            cache.add(CONTACT_CACHE_KEY, contact, timeout=None)
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self.remember_contact()
+
+    @classmethod
+    def load(cls, request_or_site=None):
+        instance = super().load(request_or_site)
+        instance.remember_contact(replace=False)
+        return instance
 
     @property
     def legal_pages(self):

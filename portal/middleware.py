@@ -1,5 +1,9 @@
+import logging
+
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
@@ -17,3 +21,53 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         if request.path_info.startswith("/admin/"):
             response["X-Frame-Options"] = "SAMEORIGIN"
         return super().process_response(request, response)
+
+
+class DatabaseUnavailableMiddleware:
+    """The database going away gives a clear 503 page with the CCAS phone number, never a 500.
+
+    The page is rendered without the database: the phone comes from the cache (kept there each
+    time the CCAS settings are loaded or saved) or from the CCAS_PHONE setting."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("Database unavailable while serving %s", request.path_info)
+        return service_unavailable(request)
+
+
+def service_unavailable(request):
+    from django.core.cache import cache
+    from django.http import HttpResponse
+    from django.template import loader
+    from django.utils import translation
+
+    from home.models import CONTACT_CACHE_KEY
+
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
+    try:
+        contact = cache.get(CONTACT_CACHE_KEY) or {}
+    except Exception:  # the cache may be down too
+        contact = {}
+    with translation.override(language):
+        body = loader.get_template("503.html").render(
+            {
+                "current_language": language,
+                "text_direction": "rtl" if translation.get_language_bidi() else "ltr",
+                "emergency_numbers": settings.EMERGENCY_NUMBERS,
+                "ccas_phone": contact.get("phone") or settings.CCAS_PHONE,
+                "ccas_name": contact.get("name") or "",
+            }
+        )
+    response = HttpResponse(body, status=503)
+    response["Retry-After"] = "120"
+    response["Cache-Control"] = "no-store"
+    return response

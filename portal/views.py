@@ -1,4 +1,7 @@
+import sys
+
 from django.conf import settings
+from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseServerError
 from django.template import loader
@@ -8,6 +11,8 @@ from django.views.decorators.http import require_GET
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Page
+
+from portal.middleware import service_unavailable
 
 
 @require_GET
@@ -50,7 +55,13 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    """Rendered without the database: no request context processors, no settings models."""
+    """Rendered without the database: no request context processors, no settings models.
+
+    Django calls this inside its `except` block, so a database outage raised anywhere (a view,
+    the session middleware...) is recognised here and gets the 503 page instead."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return service_unavailable(request)
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     with translation.override(language):
         template = loader.get_template("500.html")

@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.cache.AnonymousPageCacheMiddleware",
+    "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -256,6 +257,10 @@ WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = None
+
+# Shown on the "service unavailable" page when the database cannot be reached (the CCAS
+# settings in the admin take over as soon as they have been read once).
+CCAS_PHONE = os.environ.get("CCAS_PHONE", "")
 
 # The town's school holiday zone (A, B or C) used to seed closure periods.
 SCHOOL_HOLIDAY_ZONE = os.environ.get("SCHOOL_HOLIDAY_ZONE", "C")
