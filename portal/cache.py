@@ -10,7 +10,7 @@ import logging
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.cache import patch_cache_control
+from django.utils.cache import get_max_age, patch_cache_control
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +59,13 @@ class AnonymousPageCacheMiddleware:
             return cached
         response = self.get_response(request)
         if self.is_storable(request, response):
-            patch_cache_control(response, public=True, max_age=SHARED_MAX_AGE, s_maxage=SHARED_MAX_AGE)
+            # A view that says how long it may be kept (the slots API: 60 s) is kept no longer.
+            timeout = min(TIMEOUT, get_max_age(response) or TIMEOUT)
+            if not response.has_header("Cache-Control"):
+                patch_cache_control(response, public=True, max_age=SHARED_MAX_AGE, s_maxage=SHARED_MAX_AGE)
             if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
                 response.render()
-            cache.set(key, response, TIMEOUT)
+            cache.set(key, response, timeout)
             response["X-Cache"] = "MISS"
         elif _uses_csrf_or_session(request, response):
             # A page carrying a CSRF token or a session is never shared between visitors.

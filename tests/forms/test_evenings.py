@@ -569,3 +569,36 @@ def test_concurrent_registrations_never_exceed_the_capacity():
         for status in (Status.CONFIRMED, Status.WAITING)
     }
     assert counts == {Status.CONFIRMED: 5, Status.WAITING: 15}
+
+
+def test_raising_the_capacity_promotes_the_waiting_list_on_publish(db):
+    """An editor adds seats: the oldest waiting families are confirmed when the page is published."""
+    from forms.evenings import register
+    from forms.models import EveningRegistration
+    from tests.factories import make_evening, make_evening_index, make_site
+
+    evening = make_evening(make_evening_index(make_site(), publish=True), capacity=1, publish=True)
+    first = register(
+        evening,
+        name="A",
+        adults=1,
+        children=0,
+        phone="+33612345678",
+        email="",
+        language="fr",
+        submission_key=uuid.uuid4(),
+    )
+    second = register(
+        evening,
+        name="B",
+        adults=1,
+        children=0,
+        phone="+33612345679",
+        email="",
+        language="fr",
+        submission_key=uuid.uuid4(),
+    )
+    assert (first.status, second.status) == ("confirmed", "waiting")
+    evening.capacity = 2
+    evening.save_revision().publish()
+    assert EveningRegistration.objects.get(pk=second.pk).status == "confirmed"
