@@ -1,0 +1,259 @@
+"""Who may open what on the workers' side (DESIGN.md rule 4, professional secrecy).
+
+Each role against each page and action of a request in the referente's queue: the worker
+of that queue, another worker, the manager, an assistant, a communication user."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from forms.models import AppointmentRequest, RequestEvent
+from tests.forms.workers_side import World, future, make_request
+
+Status = AppointmentRequest.Status
+
+ALLOWED, HIDDEN, FORBIDDEN = "allowed", "hidden", "forbidden"
+ROLE_ACCESS = {
+    # role: (access to the referente's request, may read statistics)
+    "worker": (ALLOWED, False),
+    "other_worker": (HIDDEN, False),
+    "manager": (ALLOWED, True),
+    "assistant": (ALLOWED, True),
+    "communication": (FORBIDDEN, False),
+}
+ROLES = list(ROLE_ACCESS)
+
+
+@pytest.fixture
+def world(db):
+    return World()
+
+
+def status_for(access, ok):
+    return {ALLOWED: ok, HIDDEN: 404, FORBIDDEN: 403}[access]
+
+
+def login(client, world, role):
+    client.force_login(world.users()[role])
+    return client
+
+
+# Each action: (state of a fresh request in the referente's queue, POST data, the status after it)
+ACTIONS = {
+    "acknowledge": ({}, {}, Status.ACKNOWLEDGED),
+    "schedule": (
+        {"status": Status.ACKNOWLEDGED},
+        {
+            "schedule-day": future().date().isoformat(),
+            "schedule-time": "10:00",
+            "schedule-duration": "30",
+            "schedule-place": "CCAS",
+        },
+        Status.SCHEDULED,
+    ),
+    "reschedule": (
+        {"status": Status.SCHEDULED, "slot_start": future(days=3)},
+        {
+            "reschedule-day": future().date().isoformat(),
+            "reschedule-time": "11:00",
+            "reschedule-duration": "30",
+            "reschedule-place": "CCAS",
+        },
+        Status.SCHEDULED,
+    ),
+    "done": ({"status": Status.SCHEDULED, "slot_start": future(days=2)}, {}, Status.DONE),
+    "no_show": ({"status": Status.SCHEDULED, "slot_start": future(days=4)}, {}, Status.NO_SHOW),
+    "cancel": ({}, {"cancel-reason": "Doublon"}, Status.CANCELLED_SERVICE),
+    "reassign": ({}, {"reassign-worker": "", "reassign-reason": "Triage"}, Status.NEW),
+    "note": ({}, {"note-text": "Appeler lundi"}, Status.NEW),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", ["listing", "detail", "history", "agenda", "report", "csv_export", "xlsx_export"])
+def test_each_role_gets_the_expected_status_on_each_page(client, world, role, page):
+    access, statistics = ROLE_ACCESS[role]
+    pk = world.request.pk
+    urls = {
+        "listing": (reverse("forms_admin:index"), 200 if access != FORBIDDEN else 403),
+        "detail": (reverse("forms_admin:detail", args=[pk]), status_for(access, 200)),
+        "history": (reverse("forms_admin:history", args=[pk]), status_for(access, 200)),
+        "agenda": (reverse("forms_admin:agenda"), 200 if access != FORBIDDEN else 403),
+        "report": (reverse("forms_admin:statistics"), 200 if statistics else 403),
+        "csv_export": (reverse("forms_admin:statistics") + "?export=csv", 200 if statistics else 403),
+        "xlsx_export": (reverse("forms_admin:statistics") + "?export=xlsx", 200 if statistics else 403),
+    }
+    url, expected = urls[page]
+
+    response = login(client, world, role).get(url)
+
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_each_role_gets_the_expected_status_on_each_action(client, world, role, action):
+    state, data, status_after = ACTIONS[action]
+    request = make_request(world.school, world.leroy, **state)
+    access, _statistics = ROLE_ACCESS[role]
+
+    response = login(client, world, role).post(reverse("forms_admin:action", args=[request.pk, action]), data)
+
+    assert response.status_code == status_for(access, 302)
+    request.refresh_from_db()
+    events = set(request.events.values_list("kind", flat=True))
+    if access == ALLOWED:
+        assert response["Location"] == reverse("forms_admin:detail", args=[request.pk])
+        assert request.status == status_after
+        assert events - {RequestEvent.Kind.CREATED}, "the action is recorded in the timeline"
+    else:
+        assert request.status == state.get("status", Status.NEW)
+        assert events == {RequestEvent.Kind.CREATED}
+
+
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_actions_refuse_get(client, world, action):
+    response = login(client, world, "worker").get(reverse("forms_admin:action", args=[world.request.pk, action]))
+
+    assert response.status_code == 405
+
+
+def test_actions_need_the_csrf_token(world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.worker)
+
+    response = client.post(reverse("forms_admin:action", args=[world.request.pk, "acknowledge"]))
+
+    assert response.status_code == 403
+    world.request.refresh_from_db()
+    assert world.request.status == Status.NEW
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
+    for url in [
+        reverse("forms_admin:index"),
+        reverse("forms_admin:detail", args=[world.request.pk]),
+        reverse("forms_admin:agenda"),
+        reverse("forms_admin:statistics") + "?export=csv",
+    ]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+def test_a_worker_lists_only_their_own_queue(client, world):
+    response = login(client, world, "worker").get(reverse("forms_admin:index"))
+
+    content = response.content.decode()
+    assert world.request.reference in content
+    assert world.other_request.reference not in content
+    assert world.service_request.reference not in content
+    assert world.other_request.parent_name not in content
+
+
+def test_a_worker_cannot_widen_their_queue_with_the_queue_filter(client, world):
+    url = reverse("forms_admin:index") + "?queue=all"
+
+    content = login(client, world, "worker").get(url).content.decode()
+
+    assert world.other_request.reference not in content
+    assert world.service_request.reference not in content
+
+
+def test_a_worker_cannot_open_another_workers_agenda(client, world):
+    url = reverse("forms_admin:agenda") + f"?worker={world.benali.pk}"
+
+    assert login(client, world, "worker").get(url).status_code == 404
+
+
+def test_linking_a_communication_account_to_a_worker_gives_it_nothing(client, world):
+    # Communication staff may edit workers' records: a link to their own account opens no queue.
+    world.leroy.user = world.communication
+    world.leroy.save(update_fields=["user"])
+
+    client.force_login(world.communication)
+
+    assert client.get(reverse("forms_admin:index")).status_code == 403
+    assert client.get(reverse("forms_admin:detail", args=[world.request.pk])).status_code == 403
+
+
+def personal_data(world):
+    """Everything that would betray a request: references, names, phones, children, messages."""
+    values = []
+    for request in AppointmentRequest.objects.all():
+        values += [request.reference, request.parent_name, request.phone, request.child_first_name, request.message]
+    return [v for v in values if v]
+
+
+def test_no_page_a_communication_user_can_open_shows_anything_of_a_request(client, world):
+    # Activity to show, if anything leaked: readings and a reassignment by the staff.
+    for role in ("worker", "manager"):
+        login(client, world, role).get(reverse("forms_admin:detail", args=[world.request.pk]))
+    login(client, world, "manager").post(
+        reverse("forms_admin:action", args=[world.service_request.pk, "reassign"]),
+        {"reassign-worker": world.leroy.pk, "reassign-reason": "Triage"},
+    )
+    client.logout()
+    client.force_login(world.communication)
+    pages = [
+        "/admin/",
+        "/admin/pages/",
+        f"/admin/pages/{world.school.pk}/",
+        f"/admin/pages/{world.school.pk}/edit/",
+        f"/admin/pages/{world.school.pk}/usage/",
+        f"/admin/pages/{world.school.pk}/history/",
+        "/admin/reports/site-history/",
+        "/admin/reports/site-history/?export=csv",
+        f"/admin/snippets/services/socialworker/edit/{world.leroy.pk}/",
+        f"/admin/snippets/services/socialworker/usage/{world.leroy.pk}/",
+        f"/admin/snippets/services/socialworker/history/{world.leroy.pk}/",
+        "/admin/snippets/services/socialworker/",
+    ]
+    search = reverse("wagtailadmin_pages:search")
+    pages += [f"{search}?q={value}" for value in (world.request.reference, world.request.parent_name)]
+    pages += [
+        reverse("forms_admin:index"),
+        reverse("forms_admin:index") + f"?q={world.request.reference}",
+        reverse("forms_admin:detail", args=[world.request.pk]),
+        reverse("forms_admin:history", args=[world.request.pk]),
+        reverse("forms_admin:agenda"),
+        reverse("forms_admin:statistics"),
+        reverse("forms_admin:statistics") + "?export=csv",
+    ]
+    secrets = personal_data(world)
+
+    opened = 0
+    for url in pages:
+        response = client.get(url)
+        if response.status_code == 200:
+            opened += 1
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        text = body.decode(errors="replace")
+        searched = url.partition("?q=")[2]
+        if url.startswith(search):
+            # The search page repeats what was typed; it must find nothing and offer no request search.
+            assert len(response.context["object_list"]) == 0
+            assert "forms-requests" not in text
+        leaked = [value for value in secrets if value in text and value != searched]
+        assert not leaked, f"{url} shows {leaked}"
+
+    assert opened == len(pages) - 7, "every page outside the requests opens: the check is not vacuous"
+
+
+def test_a_communication_user_has_no_request_menu_item_nor_dashboard_panel(client, world):
+    content = login(client, world, "communication").get("/admin/").content.decode()
+
+    assert reverse("forms_admin:index") not in content
+    assert reverse("forms_admin:statistics") not in content
+    assert "Mes nouvelles demandes" not in content
+
+
+def test_the_menu_counts_the_new_requests_of_the_users_queue(client, world):
+    make_request(world.school, world.leroy)
+
+    content = login(client, world, "worker").get("/admin/").content.decode()
+
+    assert re.search(r"Demandes \(2\)", content)
