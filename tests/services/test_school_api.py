@@ -201,6 +201,12 @@ def test_api_headers_allow_any_origin_and_caching(client, ferry):
     assert response["Cache-Control"] == "public, max-age=300"
 
 
+def test_page_cache_keeps_the_api_max_age(client, ferry, settings):
+    settings.PAGE_CACHE_ENABLED = True
+    for _ in range(2):
+        assert client.get("/api/v1/schools/")["Cache-Control"] == "public, max-age=300"
+
+
 def test_unknown_language_is_a_400_json(client, ferry):
     assert get_json(client, "/api/v1/schools/", status=400, lang="xx")["error"] == "unknown_language"
 
