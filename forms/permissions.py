@@ -6,8 +6,12 @@ reads the requests of their own queue, which includes those routed to them as a 
 read every request; communication staff read none. Every admin view, panel, menu count,
 report and export goes through `visible_requests()`, so a view cannot forget the rule.
 
-The permissions are rows on the AppointmentRequest content type, created by the migration
-forms/0002_roles (models.py declares none of them)."""
+The permissions are created by the migration forms/0002_roles (models.py declares none).
+The one the workers hold, manage_requests, sits on the RequestEvent content type and not on
+AppointmentRequest's: Wagtail's site history shows every log entry of a content type to
+anyone with any permission on it, and a worker must not read there which colleague opened or
+changed which request. The manager's and assistants' permissions sit on AppointmentRequest's
+content type, so their site history shows the requests' entries, all of which they may read."""
 
 from __future__ import annotations
 
@@ -20,11 +24,11 @@ MANAGE_REQUESTS = "manage_requests"
 VIEW_ALL_REQUESTS = "view_all_requests"
 VIEW_STATISTICS = "view_request_statistics"
 
-# codename: label shown in the group editor
+# codename: (model whose content type holds it, label shown in the group editor)
 CUSTOM_PERMISSIONS = {
-    MANAGE_REQUESTS: "Traiter les demandes de sa file (consulter, fixer, annuler, réaffecter, noter)",
-    VIEW_ALL_REQUESTS: "Consulter toutes les files de demandes",
-    VIEW_STATISTICS: "Consulter et exporter les statistiques des demandes",
+    MANAGE_REQUESTS: ("requestevent", "Traiter les demandes de sa file (consulter, fixer, annuler, réaffecter, noter)"),
+    VIEW_ALL_REQUESTS: ("appointmentrequest", "Consulter toutes les files de demandes"),
+    VIEW_STATISTICS: ("appointmentrequest", "Consulter et exporter les statistiques des demandes"),
 }
 
 WORKERS = "Travailleurs sociaux"

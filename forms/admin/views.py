@@ -278,25 +278,21 @@ def place_suggestion(request: AppointmentRequest) -> str:
     }.get(request.mode, "")
 
 
+FAMILY_TOLD = _("la famille est prévenue par e-mail, dans sa langue.")
+FAMILY_TO_CALL = _("la famille n'a pas laissé d'e-mail : prévenez-la par téléphone.")
+
 ACTIONS = {
-    # name: (form class, operation, success message)
+    # name: (form class, operation, success message; the family's part is added when they are told)
     "acknowledge": (None, operations.acknowledge, _("La demande est prise en compte.")),
-    "schedule": (
-        AppointmentForm,
-        operations.schedule,
-        _("Le rendez-vous est fixé ; la famille est prévenue."),
-    ),
-    "reschedule": (
-        AppointmentForm,
-        operations.reschedule,
-        _("Le rendez-vous est déplacé ; la famille est prévenue."),
-    ),
+    "schedule": (AppointmentForm, operations.schedule, _("Le rendez-vous est fixé ;")),
+    "reschedule": (AppointmentForm, operations.reschedule, _("Le rendez-vous est déplacé ;")),
     "done": (None, operations.mark_done, _("Le rendez-vous est noté comme honoré.")),
     "no_show": (None, operations.mark_no_show, _("L'absence au rendez-vous est notée.")),
-    "cancel": (CancelForm, operations.cancel, _("La demande est annulée ; la famille est prévenue.")),
+    "cancel": (CancelForm, operations.cancel, _("La demande est annulée ;")),
     "reassign": (ReassignForm, operations.reassign, _("La demande est réaffectée.")),
     "note": (NoteForm, operations.add_note, _("La note interne est ajoutée.")),
 }
+FAMILY_ACTIONS = {"schedule", "reschedule", "cancel"}
 
 
 def available_actions(req: AppointmentRequest) -> set[str]:
@@ -448,6 +444,8 @@ class RequestActionView(WorkRequestsRequiredMixin, View):
                 return self.render_with_errors(req, action, form)
             messages.error(request, str(error))
             return redirect(detail_url)
+        if action in FAMILY_ACTIONS:
+            success = f"{success} {FAMILY_TOLD if req.email else FAMILY_TO_CALL}"
         messages.success(request, success)
         return redirect(detail_url)
 

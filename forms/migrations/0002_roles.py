@@ -1,6 +1,7 @@
 """Staff roles of the workers' side as groups: Travailleurs sociaux, Responsable du service,
-Secrétariat. The request permissions are rows on the AppointmentRequest content type (the
-model declares none); the Communication group (services/0002) gets none of them."""
+Secrétariat, with the request permissions as Permission rows (the models declare none; see
+forms/permissions.py for which content type holds which). The Communication group
+(services/0002) gets none of them."""
 
 from django.db import migrations
 
@@ -24,12 +25,14 @@ EXTRA_PERMISSIONS = {
 def request_permissions(apps):
     ContentType = apps.get_model("contenttypes", "ContentType")
     Permission = apps.get_model("auth", "Permission")
-    content_type, _ = ContentType.objects.get_or_create(app_label="forms", model="appointmentrequest")
     perms = {}
-    for codename, name in CUSTOM_PERMISSIONS.items():
-        perm, _ = Permission.objects.get_or_create(
-            content_type=content_type, codename=codename, defaults={"name": name}
-        )
+    for codename, (model, name) in CUSTOM_PERMISSIONS.items():
+        content_type, _ = ContentType.objects.get_or_create(app_label="forms", model=model)
+        perm = Permission.objects.filter(content_type__app_label="forms", codename=codename).first()
+        if perm is None:
+            perm = Permission(codename=codename)
+        perm.content_type, perm.name = content_type, name
+        perm.save()
         perms[codename] = perm
     return perms
 

@@ -257,3 +257,23 @@ def test_the_menu_counts_the_new_requests_of_the_users_queue(client, world):
     content = login(client, world, "worker").get("/admin/").content.decode()
 
     assert re.search(r"Demandes \(2\)", content)
+
+
+def test_wagtail_site_history_shows_request_activity_to_the_manager_only(client, world):
+    # The referente reads and acknowledges her request: two log entries labelled with its reference.
+    login(client, world, "worker").get(reverse("forms_admin:detail", args=[world.request.pk]))
+    client.post(reverse("forms_admin:action", args=[world.request.pk, "acknowledge"]))
+    site_history = reverse("wagtailadmin_reports:site_history")
+
+    seen = {}
+    for role in ROLES:
+        content = login(client, world, role).get(site_history).content.decode()
+        seen[role] = world.request.reference in content
+
+    assert seen == {
+        "worker": False,  # her own activity is in the request's journal; the site history is for supervision
+        "other_worker": False,
+        "manager": True,
+        "assistant": True,
+        "communication": False,
+    }
