@@ -144,9 +144,7 @@ class SlotBook:
                 "assigned_worker_id", "slot_start"
             )
         )
-        self.used = set(
-            AR.objects.filter(slot_start__isnull=False).values_list("assigned_worker_id", "slot_start")
-        )
+        self.used = set(AR.objects.filter(slot_start__isnull=False).values_list("assigned_worker_id", "slot_start"))
 
     def free(self, worker_id, start):
         return (worker_id, start) not in self.used
@@ -172,9 +170,7 @@ def _office_slot(rng, day, book, worker_id):
     while day.isoweekday() > 5:
         day += timedelta(days=1)
     for _attempt in range(20):
-        start = datetime.combine(
-            day, time(rng.choice([9, 10, 11, 14, 15, 16]), rng.choice([0, 30])), tzinfo=PARIS
-        )
+        start = datetime.combine(day, time(rng.choice([9, 10, 11, 14, 15, 16]), rng.choice([0, 30])), tzinfo=PARIS)
         if book.free(worker_id, start):
             return start, start + timedelta(minutes=45)
     return None, None
@@ -192,9 +188,7 @@ def build_requests(rng, schools, now):
         past_slots[school.pk] = permanence_slots(
             permanences, current - timedelta(days=365), current - timedelta(days=1)
         )
-        future_slots[school.pk] = permanence_slots(
-            permanences, current, current + timedelta(days=28)
-        )
+        future_slots[school.pk] = permanence_slots(permanences, current, current + timedelta(days=28))
 
     families = []
     for language, names in FAMILIES.items():
@@ -203,8 +197,7 @@ def build_requests(rng, schools, now):
                 (
                     language,
                     f"{first} {last}",
-                    f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} "
-                    f"{rng.randint(10, 99)} {rng.randint(10, 99)}",
+                    f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
                 )
             )
     items = []
@@ -214,26 +207,20 @@ def build_requests(rng, schools, now):
         same_language = [f for f in families if f[0] == language] or families
         _lang, name, phone = rng.choice(same_language)
         if rng.random() < 0.3:  # a new family, never seen before
-            phone = (
-                f"07 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
-            )
+            phone = f"07 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
         school = rng.choice(schools) if rng.random() > 0.08 else None
         mode = _pick(rng, MODE_WEIGHTS) if school is not None else rng.choice([Mode.CCAS, Mode.PHONE])
         worker = school.referent if school is not None else None
         # Most requests are old and closed; the last three weeks are the live queue.
         recent = number >= REQUEST_COUNT - 45
-        created = now - timedelta(
-            days=rng.randint(0, 20) if recent else rng.randint(21, 360), hours=rng.randint(0, 9)
-        )
+        created = now - timedelta(days=rng.randint(0, 20) if recent else rng.randint(21, 360), hours=rng.randint(0, 9))
         request = AR(
             school=school,
             assigned_worker=worker,
             routed_as=AR.Routing.REFERENT if worker else AR.Routing.SERVICE,
             routed_at=created,
             mode=mode,
-            reason=_pick(
-                rng, [(r, w) for r, w in zip(Reason.values, [30, 15, 20, 15, 10, 5, 5], strict=True)]
-            ),
+            reason=_pick(rng, [(r, w) for r, w in zip(Reason.values, [30, 15, 20, 15, 10, 5, 5], strict=True)]),
             requester=AR.Requester.PARENT if rng.random() < 0.85 else AR.Requester.FAMILY,
             parent_name=name,
             phone=phone,
@@ -245,9 +232,7 @@ def build_requests(rng, schools, now):
             message=rng.choice(MESSAGES),
             availabilities="" if mode == Mode.SCHOOL else "Le matin, sauf le mercredi",
             consent_at=created,
-            captcha=_pick(
-                rng, [(AR.Captcha.PASSED, 80), (AR.Captcha.DECLINED, 15), (AR.Captcha.NOT_CONFIGURED, 5)]
-            ),
+            captcha=_pick(rng, [(AR.Captcha.PASSED, 80), (AR.Captcha.DECLINED, 15), (AR.Captcha.NOT_CONFIGURED, 5)]),
             submission_key=key,
             created_at=created,
             status=Status.NEW,
@@ -359,9 +344,7 @@ def _agenda_examples(items, book, now):
     candidates = [datetime.combine(local_now.date(), time(h, 0), tzinfo=PARIS) for h in (17, 18)]
     tomorrow = local_now.date() + timedelta(days=1)
     candidates += [datetime.combine(tomorrow, time(h, 30), tzinfo=PARIS) for h in (10, 15)]
-    for request, start in zip(
-        waiting, [c for c in candidates if c > now and book.free(leroy.pk, c)], strict=False
-    ):
+    for request, start in zip(waiting, [c for c in candidates if c > now and book.free(leroy.pk, c)], strict=False):
         request.slot_start, request.slot_end = start, start + timedelta(minutes=45)
         request.place, request.status = PLACES.get(request.mode, "CCAS"), Status.SCHEDULED
         book.take(leroy.pk, start)
@@ -394,9 +377,7 @@ def _closed(rng, request, events, past_slots, book, staff):
     created = request.created_at
     slot_start = None
     if request.mode == Mode.SCHOOL and request.school_id:
-        after = [
-            s for s in past_slots.get(request.school_id, []) if s[0] > created and book.free(worker.pk, s[0])
-        ]
+        after = [s for s in past_slots.get(request.school_id, []) if s[0] > created and book.free(worker.pk, s[0])]
         if after:
             start, end, occurrence = after[rng.randint(0, min(3, len(after) - 1))]
             slot_start, request.slot_end, request.place = (
@@ -438,9 +419,7 @@ def _closed(rng, request, events, past_slots, book, staff):
                 data={"start": slot_start.isoformat() if slot_start else "", "place": request.place},
             )
         )
-        events.append(
-            RequestEvent(kind=Kind.DONE if outcome == Status.DONE else Kind.NO_SHOW, at=closed, user=user)
-        )
+        events.append(RequestEvent(kind=Kind.DONE if outcome == Status.DONE else Kind.NO_SHOW, at=closed, user=user))
         if outcome == Status.DONE and rng.random() < 0.3:
             events.append(
                 RequestEvent(

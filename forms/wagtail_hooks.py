@@ -33,9 +33,7 @@ urlpatterns = [
     path("results/", views.RequestIndexView.as_view(results_only=True), name="index_results"),
     path("agenda/", views.AgendaView.as_view(), name="agenda"),
     path("statistiques/", reports.StatisticsView.as_view(), name="statistics"),
-    path(
-        "statistiques/results/", reports.StatisticsView.as_view(results_only=True), name="statistics_results"
-    ),
+    path("statistiques/results/", reports.StatisticsView.as_view(results_only=True), name="statistics_results"),
     path("<int:pk>/", views.RequestDetailView.as_view(), name="detail"),
     path("<int:pk>/historique/", views.RequestHistoryView.as_view(), name="history"),
     path(
@@ -124,9 +122,7 @@ class RequestSearchArea(SearchArea):
 
 @hooks.register("register_admin_search_area")
 def register_request_search_area():
-    return RequestSearchArea(
-        _("Demandes"), reverse("forms_admin:index"), name="forms-requests", icon_name="form"
-    )
+    return RequestSearchArea(_("Demandes"), reverse("forms_admin:index"), name="forms-requests", icon_name="form")
 
 
 @hooks.register("construct_homepage_panels")

@@ -10,20 +10,14 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            "--dry-run", action="store_true", help="Only count the requests that would be anonymised."
-        )
+        parser.add_argument("--dry-run", action="store_true", help="Only count the requests that would be anonymised.")
         parser.add_argument("--months", type=int, help="Override the retention period for this run.")
 
     def handle(self, *args, dry_run=False, months=None, **options):
         cutoff = retention_cutoff(months=months)
         if dry_run:
             count = expired_requests(months=months).count()
-            self.stdout.write(
-                f"{count} request(s) closed before {cutoff:%Y-%m-%d} would be anonymised (dry run)."
-            )
+            self.stdout.write(f"{count} request(s) closed before {cutoff:%Y-%m-%d} would be anonymised (dry run).")
             return
         count = purge_personal_data(months=months)
-        self.stdout.write(
-            self.style.SUCCESS(f"{count} request(s) closed before {cutoff:%Y-%m-%d} anonymised.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"{count} request(s) closed before {cutoff:%Y-%m-%d} anonymised."))
