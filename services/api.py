@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Page
 
 from services.models import SchoolPage
-from services.schedule import closed_days, next_occurrences, today
+from services.schedule import closed_days, next_occurrences, today, unreplaced_absences
 from services.text import normalize
 from services.views import requested_language
 
@@ -118,13 +118,17 @@ def serialize_schools(request, sources: list, language: str) -> list[dict]:
     now = timezone.now()
     start = today()
     closed = closed_days(start, start + timedelta(days=HORIZON_DAYS))
+    # The referent is a synchronised field: the source school's is every translation's.
+    away = unreplaced_absences(
+        {s.referent_id for s in sources if s.referent_id}, start, start + timedelta(days=HORIZON_DAYS)
+    )
     order = [code for code, _name in settings.LANGUAGES]
     items = []
     for source in sources:
         content = localized[source.translation_key]
         school_urls = urls.get(source.translation_key, {})
         occurrences = next_occurrences(
-            content, count=NEXT_PERMANENCES, horizon_days=HORIZON_DAYS, closed=closed, now=now
+            content, count=NEXT_PERMANENCES, horizon_days=HORIZON_DAYS, closed=closed, now=now, away=away
         )
         items.append(
             {

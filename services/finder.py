@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from services.models import SchoolPage
-from services.schedule import Occurrence, closed_days, next_occurrences, today
+from services.schedule import Occurrence, closed_days, next_occurrences, today, unreplaced_absences
 from services.text import normalize
 
 # Far enough to get past the summer holidays for a permanence held on even or odd weeks.
@@ -74,11 +74,14 @@ def find_schools(index_page, params) -> dict:
     now = timezone.now()
     start = today()
     closed = closed_days(start, start + timedelta(days=HORIZON_DAYS))
+    away = unreplaced_absences(
+        {s.referent_id for s in schools if s.referent_id}, start, start + timedelta(days=HORIZON_DAYS)
+    )
     results = [
         SchoolResult(
             school=school,
             next_permanence=next(
-                iter(next_occurrences(school, count=1, horizon_days=HORIZON_DAYS, closed=closed, now=now)),
+                iter(next_occurrences(school, count=1, horizon_days=HORIZON_DAYS, closed=closed, now=now, away=away)),
                 None,
             ),
         )

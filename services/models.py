@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import DraftStateMixin, Orderable, Page, RevisionMixin, TranslatableMixin
+from wagtail.models import DraftStateMixin, Orderable, RevisionMixin, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from home.blocks import RICH_TEXT_FEATURES, BodyBlock
 from home.models import BasePage
 from services.text import normalize
+
 
 class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
     """A referent social worker: the same person in every language (never translated)."""
@@ -29,20 +30,32 @@ class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
         ESF_ADVISER = "cesf", _("Conseiller·ère en économie sociale et familiale")
 
     public_name = models.CharField(
-        _("nom public"), max_length=120, help_text=_("Tel qu'il est montré aux familles, par exemple « Mme Leroy »."),
+        _("nom public"),
+        max_length=120,
+        help_text=_("Tel qu'il est montré aux familles, par exemple « Mme Leroy »."),
     )
     job = models.CharField(_("métier"), max_length=20, choices=Job.choices, default=Job.SOCIAL_WORKER)
     photo = models.ForeignKey(
-        "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("photo"),
     )
     public_phone = models.CharField(_("téléphone public"), max_length=30, blank=True)
     email = models.EmailField(
-        _("e-mail professionnel"), blank=True, help_text=_("Privé : reçoit les notifications, jamais affiché."),
+        _("e-mail professionnel"),
+        blank=True,
+        help_text=_("Privé : reçoit les notifications, jamais affiché."),
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="social_worker", verbose_name=_("compte utilisateur"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="social_worker",
+        verbose_name=_("compte utilisateur"),
     )
     active = models.BooleanField(_("en activité"), default=True)
     _revisions = GenericRelation("wagtailcore.Revision", related_query_name="socialworker")
@@ -69,7 +82,6 @@ class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
     @property
     def revisions(self):
         return self._revisions
-
 
 
 class SocialCentre(index.Indexed, models.Model):
@@ -136,18 +148,30 @@ class SchoolPage(BasePage):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
     uai = models.CharField(
-        _("code UAI"), max_length=8, help_text=_("Code officiel de l'établissement, par exemple 0991234A."),
+        _("code UAI"),
+        max_length=8,
+        help_text=_("Code officiel de l'établissement, par exemple 0991234A."),
     )
     social_centre = models.ForeignKey(
-        SocialCentre, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools",
+        SocialCentre,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="schools",
         verbose_name=_("centre social"),
     )
     referent = models.ForeignKey(
-        SocialWorker, null=True, blank=True, on_delete=models.SET_NULL, related_name="schools",
+        SocialWorker,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="schools",
         verbose_name=_("travailleur social référent"),
     )
     families_info = RichTextField(
-        _("informations pour les familles"), blank=True, features=RICH_TEXT_FEATURES,
+        _("informations pour les familles"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
         help_text=_("Comment trouver le bureau, à qui s'adresser à l'accueil…"),
     )
     # Accent-free, lower-case text for the finder; kept by save(), never edited.
@@ -194,7 +218,9 @@ class SchoolPage(BasePage):
 
     def build_search_text(self):
         centre = self.social_centre.name if self.social_centre_id and self.social_centre else ""
-        parts = [self.title, self.address, self.postcode, self.city, self.neighbourhood, centre, self.uai]
+        # A translated school is also found by its French name (the one on the school's gate).
+        source_title = self.source_school.title if self.pk and self.source_school is not self else ""
+        parts = [self.title, source_title, self.address, self.postcode, self.city, self.neighbourhood, centre, self.uai]
         return normalize(" ".join(p for p in parts if p))
 
     def save(self, *args, **kwargs):
@@ -224,8 +250,9 @@ class SchoolPage(BasePage):
         if self.locale.language_code == settings.LANGUAGE_CODE:
             return self
         return (
-            SchoolPage.objects.filter(translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE)
-            .first()
+            SchoolPage.objects.filter(
+                translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE
+            ).first()
             or self
         )
 
@@ -259,9 +286,7 @@ class Permanence(TranslatableMixin, Orderable):
     start_time = models.TimeField(_("début"))
     end_time = models.TimeField(_("fin"))
     place = models.CharField(_("lieu dans l'école"), max_length=150, blank=True)
-    recurrence = models.CharField(
-        _("fréquence"), max_length=10, choices=Recurrence.choices, default=Recurrence.WEEKLY
-    )
+    recurrence = models.CharField(_("fréquence"), max_length=10, choices=Recurrence.choices, default=Recurrence.WEEKLY)
     valid_from = models.DateField(_("à partir du"), null=True, blank=True)
     valid_until = models.DateField(_("jusqu'au"), null=True, blank=True)
     bookable = models.BooleanField(_("réservable en ligne"), default=True)
@@ -322,7 +347,11 @@ class WorkerAbsence(models.Model):
     first_day = models.DateField(_("premier jour"))
     last_day = models.DateField(_("dernier jour"))
     replacement = models.ForeignKey(
-        SocialWorker, null=True, blank=True, on_delete=models.SET_NULL, related_name="replacements",
+        SocialWorker,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="replacements",
         verbose_name=_("remplaçant·e"),
     )
     note = models.TextField(_("note interne"), blank=True, help_text=_("Jamais publiée."))
@@ -368,7 +397,9 @@ class ClosurePeriod(models.Model):
         verbose_name_plural = _("périodes de fermeture")
         ordering = ["first_day"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(last_day__gte=models.F("first_day")), name="closure_days_in_order"),
+            models.CheckConstraint(
+                condition=models.Q(last_day__gte=models.F("first_day")), name="closure_days_in_order"
+            ),
         ]
 
     def __str__(self):
@@ -402,7 +433,9 @@ class CollectiveActionPage(BasePage):
 
     first_day = models.DateField(_("premier jour"), null=True, blank=True)
     last_day = models.DateField(_("dernier jour"), null=True, blank=True)
-    when = models.CharField(_("quand"), max_length=200, blank=True, help_text=_("Par exemple « tous les mercredis de 14 h à 17 h »."))
+    when = models.CharField(
+        _("quand"), max_length=200, blank=True, help_text=_("Par exemple « tous les mercredis de 14 h à 17 h ».")
+    )
     place = models.CharField(_("lieu"), max_length=200, blank=True)
     partners = models.CharField(_("partenaires"), max_length=300, blank=True)
     schools = ParentalManyToManyField(SchoolPage, blank=True, related_name="+", verbose_name=_("écoles concernées"))
@@ -458,7 +491,9 @@ class ThematicEveningPage(BasePage):
     theme = models.CharField(_("thème"), max_length=150)
     audience = models.CharField(_("public"), max_length=20, choices=Audience.choices, default=Audience.PARENTS)
     capacity = models.PositiveIntegerField(
-        _("nombre de places"), default=30, help_text=_("Au-delà, les inscriptions vont sur liste d'attente."),
+        _("nombre de places"),
+        default=30,
+        help_text=_("Au-delà, les inscriptions vont sur liste d'attente."),
     )
     body = StreamField(BodyBlock(), blank=True, verbose_name=_("description"))
 

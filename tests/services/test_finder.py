@@ -162,10 +162,11 @@ def test_arabic_index_lists_the_arabic_translations(client, index, schools):
     ]
 
 
-# Restrictions (public()), schools with referents and centres, permanences, closure periods.
-FINDER_QUERIES = 4
+# Restrictions (public()), schools with referents and centres, permanences, closure periods,
+# referents away without replacement.
+FINDER_QUERIES = 5
 # The finder plus what every page costs: site, routing, menu, language switcher, breadcrumbs, settings.
-PAGE_QUERIES = 21
+PAGE_QUERIES = 22
 
 
 @pytest.mark.parametrize("count", [12, 60])

@@ -124,3 +124,18 @@ def test_end_before_start_is_refused():
 
     with pytest.raises(ValidationError):
         permanence(start=time(12), end=time(8, 30)).clean()
+
+
+@pytest.mark.django_db
+def test_next_permanences_skip_days_the_referent_is_away_without_replacement():
+    from services.schedule import next_occurrences
+    from tests.factories import make_absence, make_index, make_school, make_site, make_worker
+    from tests.factories import permanence as permanence_row
+
+    referent, replacement = make_worker("Mme Leroy"), make_worker("M. Martin")
+    school = make_school(make_index(make_site()), referent=referent, permanences=[permanence_row(weekday=MONDAY)])
+    now = datetime(2026, 11, 2, 6, 0, tzinfo=UTC)  # Monday 2 November, before the permanence
+    make_absence(referent, date(2026, 11, 2), date(2026, 11, 6))
+    make_absence(referent, date(2026, 11, 9), date(2026, 11, 13), replacement=replacement)
+    days = [o.day for o in next_occurrences(school, count=3, now=now)]
+    assert days == [date(2026, 11, 9), date(2026, 11, 16), date(2026, 11, 23)]

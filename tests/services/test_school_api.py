@@ -212,8 +212,8 @@ def test_unknown_language_is_a_400_json(client, ferry):
 
 
 # Restrictions and schools with referents, permanences, restrictions and live translations for
-# `urls`, closure periods, and the site lookups any request makes (cached after the first).
-API_QUERIES = 9
+# `urls`, closure periods, unreplaced absences, and the site lookups any request makes (cached after the first).
+API_QUERIES = 10
 
 
 @pytest.mark.parametrize("count", [12, 60])
