@@ -1,0 +1,196 @@
+"""Creating an appointment request (DESIGN.md rule 2): no double booking, nothing lost.
+
+Pure of requests and templates: the booking views, the benchmark and the tests call
+`create_request()` with cleaned values. The database holds a slot (the unique constraint on
+worker and start of active appointments), the submission key makes a double submit create
+one request, and the notification rows are written in the same transaction."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from forms.models import AppointmentRequest, RequestEvent
+from forms.routing import route_request
+from forms.slots import Slot, find_slot, free_slots, parse_slot_key
+from services.models import SchoolPage
+from services.schedule import PARIS
+
+try:
+    from forms.notifications import queue_new_request
+except ImportError:  # the outbox module ships in its own commit; until then nothing is queued
+
+    def queue_new_request(request):
+        return None
+
+
+# What `data` may carry into a request; anything else is ignored.
+DETAIL_FIELDS = (
+    "reason",
+    "requester",
+    "parent_name",
+    "phone",
+    "email",
+    "interpreter_needed",
+    "child_first_name",
+    "child_class",
+    "message",
+    "availabilities",
+)
+REFERENCE_ATTEMPTS = 5
+
+
+class SlotUnavailable(Exception):
+    """The slot a form names is not (or no longer) offered: past, tampered, outside the horizon."""
+
+
+class SlotTaken(SlotUnavailable):
+    """Another family booked this slot first."""
+
+
+def next_free_slots(school: SchoolPage, after: datetime | None = None, count: int = 5, now=None) -> list[Slot]:
+    """The first `count` free slots of a school, starting strictly after `after` when given."""
+    slots = free_slots(school, now)
+    if after is not None:
+        slots = [slot for slot in slots if slot.start > after]
+    return slots[:count]
+
+
+def _slot_key(slot) -> str:
+    return slot.key if isinstance(slot, Slot) else str(slot or "")
+
+
+def _is_booked(school: SchoolPage, key: str) -> bool:
+    """Whether an active appointment of this school holds the slot a key names."""
+    start = parse_slot_key(key)
+    return (
+        start is not None
+        and AppointmentRequest.objects.filter(
+            school=school, slot_start=start, status__in=AppointmentRequest.ACTIVE_STATUSES
+        ).exists()
+    )
+
+
+def _place(school: SchoolPage, slot: Slot) -> str:
+    parts = [school.title, slot.place, f"{school.address}, {school.postcode} {school.city}".strip(", ")]
+    return ", ".join(part for part in parts if part)[:200]
+
+
+def create_request(
+    *,
+    school: SchoolPage | None,
+    mode: str,
+    slot: Slot | str | None,
+    data: dict,
+    language: str,
+    captcha: str,
+    submission_key: uuid.UUID | str,
+    now: datetime | None = None,
+) -> AppointmentRequest:
+    """Store one appointment request, routed to the right queue, with its outbox rows.
+
+    Returns the existing request when `submission_key` was already used (a double submit).
+    Raises SlotUnavailable when a "school" request names no free slot, SlotTaken when
+    another family holds it (checked again by the database at insert time)."""
+    now = now or timezone.now()
+    submission_key = uuid.UUID(str(submission_key))
+    if mode not in AppointmentRequest.Mode.values:
+        raise ValueError(f"unknown mode {mode!r}")
+    if language not in dict(settings.LANGUAGES):
+        language = settings.LANGUAGE_CODE
+    school = school.source_school if school is not None else None
+
+    with transaction.atomic():
+        existing = AppointmentRequest.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+
+        booked_slot = None
+        if mode == AppointmentRequest.Mode.SCHOOL:
+            key = _slot_key(slot)
+            booked_slot = find_slot(school, key, now) if school is not None else None
+            if booked_slot is None:
+                if school is not None and _is_booked(school, key):
+                    raise SlotTaken(key)
+                raise SlotUnavailable(key)
+
+        day = (booked_slot.start if booked_slot else now).astimezone(PARIS).date()
+        route = route_request(school, day)
+        worker_id = route.worker.pk if route.worker else None
+        how = route.how
+        if booked_slot is not None and booked_slot.worker_id != worker_id:
+            # The slot already names who holds it (the replacement during an absence).
+            worker_id = booked_slot.worker_id
+            how = (
+                AppointmentRequest.Routing.REFERENT
+                if worker_id == school.referent_id
+                else AppointmentRequest.Routing.REPLACEMENT
+            )
+
+        fields = {name: data[name] for name in DETAIL_FIELDS if name in data}
+        request = AppointmentRequest(
+            school=school,
+            assigned_worker_id=worker_id,
+            routed_as=how,
+            routed_at=now,
+            mode=mode,
+            slot_start=booked_slot.start if booked_slot else None,
+            slot_end=booked_slot.end if booked_slot else None,
+            place=_place(school, booked_slot) if booked_slot else "",
+            language=language,
+            consent_at=now,
+            captcha=captcha,
+            submission_key=submission_key,
+            created_at=now,
+            **fields,
+        )
+        try:
+            _insert(request, booked_slot)
+        except _DoubleSubmit as clash:
+            return clash.existing
+
+        request.record(RequestEvent.Kind.CREATED, mode=mode, language=language, captcha=captcha)
+        event = route.as_event_data()
+        if event["worker_id"] != worker_id:
+            event.update(how=how, worker_id=worker_id, why="slot_worker")
+        request.record(RequestEvent.Kind.ROUTED, **event)
+        queue_new_request(request)
+    return request
+
+
+def _insert(request: AppointmentRequest, slot: Slot | None) -> None:
+    """Save inside a savepoint; a lost race on the slot becomes SlotTaken, a double submit
+    returns quietly (the caller then reads the first request), a reference clash retries."""
+    for _attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                request.save(force_insert=True)
+            return
+        except IntegrityError:
+            existing = AppointmentRequest.objects.filter(submission_key=request.submission_key).first()
+            if existing is not None:
+                raise _DoubleSubmit(existing) from None
+            if (
+                slot is not None
+                and AppointmentRequest.objects.filter(
+                    assigned_worker_id=request.assigned_worker_id,
+                    slot_start=slot.start,
+                    status__in=AppointmentRequest.ACTIVE_STATUSES,
+                ).exists()
+            ):
+                raise SlotTaken(slot.key) from None
+            if AppointmentRequest.objects.filter(reference=request.reference).exists():
+                request.reference = AppointmentRequest._meta.get_field("reference").get_default()
+                continue
+            raise
+    raise IntegrityError("no free reference after several attempts")
+
+
+class _DoubleSubmit(Exception):
+    def __init__(self, existing):
+        super().__init__(existing.reference)
+        self.existing = existing
