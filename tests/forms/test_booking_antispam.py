@@ -1,0 +1,243 @@
+"""Anti-spam on the booking flow: the honeypot, the per-IP rate limit (stricter when the family
+declines reCAPTCHA), and reCAPTCHA only with keys and after consent. Google is mocked: the
+suite never reaches the network."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+import pytest
+from django.core.cache import cache
+from django.utils import translation
+from django.utils.translation import gettext
+from django_recaptcha.client import RecaptchaResponse
+
+from forms.models import AppointmentRequest
+from tests.forms.test_booking import (
+    DETAILS,
+    error_texts,
+    make_booking_school,
+    submission_key,
+    url,
+    walk_to,
+)
+from tests.helpers import html_attributes, parse
+
+pytestmark = pytest.mark.django_db
+
+GOOGLE = "django_recaptcha.fields.client.submit"
+HONEYPOT_MESSAGE = "Le formulaire n'a pas pu être envoyé. Réessayez ; si cela continue, appelez le service."
+CONSENT_QUESTION = "La vérification anti-robot utilise un service de Google. Acceptez-vous ?"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def school(db):
+    return make_booking_school()
+
+
+@pytest.fixture
+def with_keys(settings):
+    settings.RECAPTCHA_ENABLED = True
+    settings.RECAPTCHA_PUBLIC_KEY = "public-key-for-tests"
+    settings.RECAPTCHA_PRIVATE_KEY = "private-key-for-tests"
+    return settings
+
+
+@pytest.fixture
+def google():
+    """Google's verification, mocked; fails the test if it is called unexpectedly."""
+    with mock.patch(GOOGLE, side_effect=AssertionError("Google must not be called here")) as submit:
+        yield submit
+
+
+def test_honeypot_is_hidden_labelled_and_out_of_the_tab_order(client, school):
+    page = walk_to(client, "coordonnees", school)
+    soup = parse(page)
+    field = soup.select_one(".honeypot input#id_website")
+    assert field is not None
+    assert field["tabindex"] == "-1"
+    assert field["autocomplete"] == "off"
+    assert soup.select_one('.honeypot label[for="id_website"]').get_text(strip=True) == "Ne pas remplir"
+
+
+def test_filled_honeypot_gets_a_generic_error_and_nothing_goes_further(client, school):
+    walk_to(client, "coordonnees", school)
+    response = client.post(url("coordonnees"), {**DETAILS, "website": "http://spam.example"})
+    assert response.status_code == 200
+    assert HONEYPOT_MESSAGE in parse(response).select_one(".error-summary").get_text()
+    # The details were not kept: the summary step is still out of reach, nothing is stored.
+    assert client.get(url("recapitulatif"))["Location"] == url("coordonnees")
+    assert AppointmentRequest.objects.count() == 0
+
+
+def test_rate_limit_answers_429_after_ten_submissions_from_one_ip(client, school):
+    walk_to(client, "recapitulatif", school)
+    for _ in range(10):
+        # Tampered keys: each attempt counts without creating anything.
+        assert client.post(url("recapitulatif"), {"submission_key": "x"}).status_code == 200
+    response = client.post(url("recapitulatif"), {"submission_key": "x"})
+    assert response.status_code == 429
+    assert "Trop d'envois" in response.content.decode()
+    assert response["Retry-After"] == "3600"
+    assert AppointmentRequest.objects.count() == 0
+    # Another address is not affected.
+    other = client.post(url("recapitulatif"), {"submission_key": "x"}, REMOTE_ADDR="192.0.2.8")
+    assert other.status_code == 200
+
+
+def test_rate_limited_page_is_translated(client, school):
+    walk_to(client, "recapitulatif", school, language="ar")
+    for _ in range(10):
+        client.post(url("recapitulatif", "ar"), {"submission_key": "x"})
+    response = client.post(url("recapitulatif", "ar"), {"submission_key": "x"})
+    assert response.status_code == 429
+    assert html_attributes(response) == {"lang": "ar", "dir": "rtl"}
+    with translation.override("ar"):
+        title = gettext("Trop d'envois depuis cette connexion")
+    assert title in response.content.decode()
+    assert parse(response).find("main").find("a", href="tel:119") is not None
+
+
+def test_answers_are_kept_after_a_429(client, school, settings):
+    settings.BOOKING_SUBMISSION_RATE = "1/h"
+    walk_to(client, "recapitulatif", school)
+    client.post(url("recapitulatif"), {"submission_key": "x"})
+    assert client.post(url("recapitulatif"), {"submission_key": "x"}).status_code == 429
+    cache.clear()  # an hour later
+    recap = client.get(url("recapitulatif"))
+    assert client.post(url("recapitulatif"), {"submission_key": submission_key(recap)}).status_code == 302
+    assert AppointmentRequest.objects.get().parent_name == "Amina Benali"
+
+
+def test_rate_limit_without_remote_address_is_not_a_500(client, school):
+    walk_to(client, "recapitulatif", school)
+    response = client.post(url("recapitulatif"), {"submission_key": "x"}, REMOTE_ADDR="")
+    assert response.status_code == 200
+
+
+def test_without_keys_the_captcha_is_off_and_no_question_is_asked(client, school, google):
+    recap = walk_to(client, "recapitulatif", school)
+    assert CONSENT_QUESTION not in recap.content.decode()
+    assert "recaptcha" not in recap.content.decode()
+    client.post(url("recapitulatif"), {"submission_key": submission_key(recap)})
+    assert AppointmentRequest.objects.get().captcha == AppointmentRequest.Captcha.NOT_CONFIGURED
+    google.assert_not_called()
+
+
+def test_with_keys_consent_is_asked_before_any_google_script(client, school, with_keys, google):
+    recap = walk_to(client, "recapitulatif", school)
+    page = recap.content.decode()
+    assert CONSENT_QUESTION in page
+    assert "recaptcha/api.js" not in page
+    assert "google.com" not in page
+    radios = [r["value"] for r in parse(recap).select('fieldset input[name="captcha_consent"]')]
+    assert radios == ["yes", "no"]
+
+
+def test_consent_question_must_be_answered(client, school, with_keys, google):
+    recap = walk_to(client, "recapitulatif", school)
+    for answer in ({}, {"captcha_consent": "maybe"}):
+        response = client.post(url("recapitulatif"), {"submission_key": submission_key(recap), **answer})
+        assert response.status_code == 200
+        assert error_texts(response)
+    assert AppointmentRequest.objects.count() == 0
+
+
+def test_yes_shows_googles_widget_in_the_page_language(client, school, with_keys, google):
+    recap = walk_to(client, "recapitulatif", school, language="ar")
+    response = client.post(
+        url("recapitulatif", "ar"), {"submission_key": submission_key(recap), "captcha_consent": "yes"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == url("recapitulatif", "ar")
+    assert AppointmentRequest.objects.count() == 0
+    page = client.get(url("recapitulatif", "ar"))
+    soup = parse(page)
+    script = soup.find("script", src=lambda src: src and "recaptcha/api.js" in src)
+    assert script is not None
+    assert "hl=ar" in script["src"]
+    assert soup.select_one('.g-recaptcha[data-sitekey="public-key-for-tests"]') is not None
+    assert soup.select_one('input[name="captcha_consent"][value="yes"]').has_attr("checked")
+    # No inline script: the Content-Security-Policy refuses them.
+    assert all(tag.has_attr("src") for tag in soup.find_all("script"))
+
+
+def test_yes_and_a_valid_check_stores_captcha_passed(client, school, with_keys, google):
+    recap = walk_to(client, "recapitulatif", school)
+    key = submission_key(recap)
+    client.post(url("recapitulatif"), {"submission_key": key, "captcha_consent": "yes"})
+    google.side_effect = None
+    google.return_value = RecaptchaResponse(is_valid=True)
+    response = client.post(
+        url("recapitulatif"),
+        {"submission_key": key, "captcha_consent": "yes", "g-recaptcha-response": "token-from-google"},
+    )
+    assert response.status_code == 302
+    assert AppointmentRequest.objects.get().captcha == AppointmentRequest.Captcha.PASSED
+    assert google.call_args.kwargs["recaptcha_response"] == "token-from-google"
+    assert google.call_args.kwargs["private_key"] == "private-key-for-tests"
+
+
+def test_yes_and_a_failed_check_is_a_translated_error_and_stores_nothing(client, school, with_keys, google):
+    recap = walk_to(client, "recapitulatif", school, language="ar")
+    key = submission_key(recap)
+    client.post(url("recapitulatif", "ar"), {"submission_key": key, "captcha_consent": "yes"})
+    google.side_effect = None
+    google.return_value = RecaptchaResponse(is_valid=False, error_codes=["invalid-input-response"])
+    response = client.post(
+        url("recapitulatif", "ar"),
+        {"submission_key": key, "captcha_consent": "yes", "g-recaptcha-response": "bad-token"},
+    )
+    assert response.status_code == 200
+    with translation.override("ar"):
+        expected = gettext("La vérification anti-robot a échoué. Cochez à nouveau la case « Je ne suis pas un robot ».")
+    assert any(expected in text for text in error_texts(response))
+    assert AppointmentRequest.objects.count() == 0
+
+
+def test_yes_without_ticking_the_box_is_an_error(client, school, with_keys, google):
+    recap = walk_to(client, "recapitulatif", school)
+    key = submission_key(recap)
+    client.post(url("recapitulatif"), {"submission_key": key, "captcha_consent": "yes"})
+    response = client.post(url("recapitulatif"), {"submission_key": key, "captcha_consent": "yes"})
+    assert response.status_code == 200
+    assert error_texts(response)
+    assert AppointmentRequest.objects.count() == 0
+    google.assert_not_called()
+
+
+def test_declining_still_sends_the_request_marked_declined(client, school, with_keys, google):
+    recap = walk_to(client, "recapitulatif", school)
+    response = client.post(url("recapitulatif"), {"submission_key": submission_key(recap), "captcha_consent": "no"})
+    assert response.status_code == 302
+    assert AppointmentRequest.objects.get().captcha == AppointmentRequest.Captcha.DECLINED
+    google.assert_not_called()
+
+
+def test_changing_ones_mind_after_yes_declines_without_google(client, school, with_keys, google):
+    recap = walk_to(client, "recapitulatif", school)
+    key = submission_key(recap)
+    client.post(url("recapitulatif"), {"submission_key": key, "captcha_consent": "yes"})
+    response = client.post(url("recapitulatif"), {"submission_key": key, "captcha_consent": "no"})
+    assert response.status_code == 302
+    assert AppointmentRequest.objects.get().captcha == AppointmentRequest.Captcha.DECLINED
+    google.assert_not_called()
+
+
+def test_declining_has_a_stricter_rate_limit(client, school, with_keys, google):
+    walk_to(client, "recapitulatif", school)
+    for _ in range(3):
+        response = client.post(url("recapitulatif"), {"submission_key": "x", "captcha_consent": "no"})
+        assert response.status_code == 200
+    response = client.post(url("recapitulatif"), {"submission_key": "x", "captcha_consent": "no"})
+    assert response.status_code == 429
+    # Agreeing to the check is still possible from the same address.
+    response = client.post(url("recapitulatif"), {"submission_key": "x", "captcha_consent": "yes"})
+    assert response.status_code != 429
