@@ -15,18 +15,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from forms.models import AppointmentRequest, RequestEvent
+from forms.notifications import queue_new_request
 from forms.routing import route_request
 from forms.slots import Slot, find_slot, free_slots, parse_slot_key
 from services.models import SchoolPage
 from services.schedule import PARIS
-
-try:
-    from forms.notifications import queue_new_request
-except ImportError:  # the outbox module ships in its own commit; until then nothing is queued
-
-    def queue_new_request(request):
-        return None
-
 
 # What `data` may carry into a request; anything else is ignored.
 DETAIL_FIELDS = (

@@ -12,7 +12,7 @@ import logging
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -20,6 +20,7 @@ from wagtail.models import Locale
 
 from forms import antispam
 from forms.booking import SlotTaken, SlotUnavailable, create_request, next_free_slots
+from forms.cancel import make_cancel_token, make_ics_token
 from forms.forms import (
     UNKNOWN_SCHOOL,
     AvailabilityForm,
@@ -385,7 +386,8 @@ def done(request, reference):
         permanence = _permanence_at(appointment.school, appointment.slot_start)
         if permanence is not None:
             place = localized_places([permanence.pk]).get(permanence.pk, permanence.place)
-        ics_url = _ics_url(appointment)
+        # The download-only token: a shared calendar link never lets anyone cancel.
+        ics_url = reverse("booking_ics", args=[make_ics_token(appointment)])
     return render(
         request,
         "forms/booking/done.html",
@@ -394,21 +396,11 @@ def done(request, reference):
             "school": school,
             "place": place,
             "ics_url": ics_url,
+            "cancel_url": reverse("booking_cancel", args=[make_cancel_token(appointment)]),
             "worker": appointment.assigned_worker,
             "retention_months": BookingSettings.load().retention_months,
         },
     )
-
-
-def _ics_url(appointment):
-    try:
-        from forms.cancel import make_cancel_token
-    except ImportError:  # the cancellation module is not deployed yet: no calendar link
-        return None
-    try:
-        return reverse("booking_ics", args=[make_cancel_token(appointment)])
-    except NoReverseMatch:
-        return None
 
 
 STEP_VIEWS = {

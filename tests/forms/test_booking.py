@@ -172,7 +172,12 @@ def test_whole_flow_in_french_books_the_first_free_slot(client, school, leroy):
     assert request.reference in page
     assert "Mme Leroy" in page
     assert "Bureau du rez-de-chaussée" in page
-    assert "/rendez-vous/" in page and ".ics" in page
+    soup = parse(done)
+    ics = client.get(soup.find("a", href=lambda href: href and href.endswith(".ics"))["href"])
+    assert ics.status_code == 200
+    assert ics["Content-Type"].startswith("text/calendar")
+    cancel = soup.find("a", href=lambda href: href and href.startswith("/annuler/"))
+    assert client.get(cancel["href"]).status_code == 200
     start = request.slot_start.astimezone(PARIS)
     assert f'datetime="{start.isoformat()}"' in page
 
@@ -211,6 +216,7 @@ def test_whole_flow_in_arabic_is_right_to_left_and_stores_the_source_school(clie
     assert html_attributes(done) == {"lang": "ar", "dir": "rtl"}
     assert ARABIC_TITLE in done.content.decode()
     assert ARABIC_PLACE in done.content.decode()
+    assert parse(done).find("a", href=lambda href: href and href.startswith("/ar/annuler/")) is not None
 
 
 @pytest.mark.django_db
