@@ -28,9 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PHONE = {"width": 360, "height": 740}
-# Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make
-# there are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(config, items):
@@ -77,6 +74,9 @@ def browser():
         pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium); CI installs it and sets E2E_REQUIRED")
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API keeps an event loop in the test thread; the ORM calls the tests make
+    # there are still synchronous and safe. Set only here: subprocesses of other tests never see it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser

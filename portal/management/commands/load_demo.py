@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 
+from forms.demo import load as load_forms
 from home.demo.load import load as load_home
 from services.demo import load as load_services
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         # No transaction around the whole load: wagtail-localize publishes translations
         # on commit from a revision that holds the parent's tree counters, so a parent and its
         # children translated in one transaction leaves the parent without children.
-        load_home(log=log, warn=warn, extra_loaders=[load_services])
+        load_home(log=log, warn=warn, extra_loaders=[load_services, load_forms])
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
         if settings.DEBUG:
             self.ensure_admin()
@@ -33,6 +34,6 @@ class Command(BaseCommand):
             User.objects.create_superuser(username, "admin@ccas-villebelle.example.fr", password)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Admin (development only): http://127.0.0.1:8000/admin/  user: {username}  password: {password}"
+                f"Wagtail admin (development only): /admin/  user: {username}  password: {password}"
             )
         )
