@@ -1,0 +1,85 @@
+"""Fixtures shared by the whole suite."""
+
+import io
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connections
+from wagtail.models import Locale, Page, Site
+
+from home.models import HomePage
+
+
+@pytest.fixture
+def _migrated_rows_back_after_flush(django_db_blocker):
+    """Put back what the migrations created once a transactional test has flushed the database.
+
+    Django restores those rows when the next serialized test starts, not when one ends, so
+    without this the tests that run after the last transactional one (the browser tests
+    load the demo once for the session) would find no root page. Must be set up before
+    `transactional_db`, so that its teardown runs after the flush."""
+    yield
+    with django_db_blocker.unblock():
+        for connection in connections.all(initialized_only=True):
+            rows = getattr(connection, "_test_serialized_contents", None)
+            if rows:
+                connection.creation.deserialize_db_from_string(rows)
+
+
+@pytest.fixture
+def demo_site(request, _migrated_rows_back_after_flush, transactional_db, django_db_serialized_rollback):
+    """The demo portal exactly as `make run` builds it; returns the French home page.
+
+    `load_demo` runs with real commits (a transactional test), because wagtail-localize
+    creates each translation as a draft and publishes it in `transaction.on_commit`:
+
+    - in an ordinary test (`django_db(transaction=False)`) nothing ever commits, so every
+      translation stays a draft and Wagtail quietly serves the French page at /en/, /ar/...
+      with a 200: tests would pass on a site that shows no translation at all;
+    - `django_capture_on_commit_callbacks(execute=True)` around the command runs all the
+      publications at the very end, and each one saves the page object its revision holds:
+      the translated home pages were copied before their children, so publishing them puts
+      their child counter back to 0 and /en/missions/ becomes a 404.
+
+    With real commits each translation is published when `translate()` commits, as in
+    production. The flush after a transactional test also deletes what the migrations
+    created (root page, default site, locale, groups): `serialized_rollback` restores it
+    before the test and `_migrated_rows_back_after_flush` after it.
+    Don't add a `django_db` marker to a test that uses this fixture: pytest-django would
+    then read `serialized_rollback` from the marker only, and set the database up first.
+    """
+    if request.node.get_closest_marker("django_db"):
+        pytest.fail("demo_site runs load_demo with real commits: remove the test's django_db marker")
+    call_command("load_demo", stdout=io.StringIO(), stderr=io.StringIO())
+    return HomePage.objects.get(locale__language_code=settings.LANGUAGE_CODE)
+
+
+@pytest.fixture
+def locales(db):
+    """One wagtail Locale per language of the portal, by language code."""
+    return {code: Locale.objects.get_or_create(language_code=code)[0] for code, _name in settings.LANGUAGES}
+
+
+@pytest.fixture
+def french_home(locales):
+    """A bare French home page at the root of the default site, for tests that need no demo."""
+    home = Page.get_first_root_node().add_child(
+        instance=HomePage(title="Accueil", slug="accueil", locale=locales[settings.LANGUAGE_CODE])
+    )
+    home.save_revision().publish()
+    Site.objects.filter(is_default_site=True).update(root_page=home)
+    return home
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what the code under test deferred with `transaction.on_commit`, as a commit would.
+
+    In production each admin request commits when it ends, and wagtail-localize publishes
+    then; wrap each request of a non-transactional test in `with committed():` to match."""
+
+    def run_on_commit():
+        return django_capture_on_commit_callbacks(execute=True)
+
+    return run_on_commit

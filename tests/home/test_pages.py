@@ -1,0 +1,101 @@
+"""Home and information pages in the five languages, with the language switcher."""
+
+from django.conf import settings
+
+from home.demo import pages as demo_content
+from home.demo.localize import translate
+from home.models import InformationPage
+from tests.helpers import (
+    LANGUAGES,
+    html_attributes,
+    language_of_path,
+    switcher_links,
+    text_direction,
+)
+
+
+def translations_by_language(page):
+    """{language code: live translation} of a page, the page itself included."""
+    return {
+        translation.locale.language_code: translation.specific
+        for translation in page.get_translations(inclusive=True).live().select_related("locale")
+    }
+
+
+def demo_pages(home):
+    """The French home page and its information pages, as the demo builds them."""
+    return [home, *InformationPage.objects.child_of(home).filter(locale=home.locale).order_by("path")]
+
+
+def test_the_portal_offers_french_english_arabic_portuguese_and_turkish():
+    assert [code for code, _name in settings.LANGUAGES] == LANGUAGES
+    assert settings.LANGUAGE_CODE == "fr"
+
+
+def test_home_and_information_pages_are_served_in_every_language_with_lang_and_dir(demo_site, client):
+    pages = demo_pages(demo_site)
+    slugs = {page.slug for page in pages[1:]}
+    assert {page["slug"] for page in demo_content.INFORMATION_PAGES} <= slugs
+    assert len(slugs) >= 6, "missions, secrecy, child protection, accessibility, legal notice, privacy"
+    problems = []
+    for source in pages:
+        translations = translations_by_language(source)
+        for code in LANGUAGES:
+            page = translations.get(code)
+            if page is None:
+                problems.append(f"{source.slug}: no live {code} translation")
+                continue
+            url = page.get_url()
+            if language_of_path(url) != code:
+                problems.append(f"{source.slug} [{code}]: URL {url} lacks the language prefix")
+            response = client.get(url)
+            if response.status_code != 200:
+                problems.append(f"{url}: status {response.status_code}")
+                continue
+            # Wagtail serves the French page at /en/... when a translation is a draft: check
+            # that the page served is the translation itself.
+            served = response.context["page"]
+            if served.pk != page.pk:
+                problems.append(f"{url}: served the {served.locale.language_code} page {served.pk}")
+            attributes = html_attributes(response)
+            if attributes != {"lang": code, "dir": text_direction(code)}:
+                problems.append(f"{url}: <html> has {attributes}")
+    assert problems == []
+
+
+def test_language_switcher_links_to_each_translation_of_the_page(demo_site, client):
+    problems = []
+    for source in demo_pages(demo_site):
+        translations = translations_by_language(source)
+        for code in LANGUAGES:
+            url = translations[code].get_url()
+            links = switcher_links(client.get(url))
+            expected = [
+                {
+                    "href": translations[target].get_url(),
+                    "hreflang": target,
+                    "lang": target,
+                    "dir": text_direction(target),
+                }
+                for target in LANGUAGES
+            ]
+            if links != expected:
+                problems.append(f"{url}: switcher {links}, expected {expected}")
+    assert problems == []
+
+
+def test_language_switcher_falls_back_to_the_home_page_of_a_language_without_translation(
+    french_home, locales, client, committed
+):
+    page = french_home.add_child(instance=InformationPage(title="Missions", slug="missions"))
+    page.save_revision().publish()
+    # One commit per translation, as load_demo and the admin do (see demo_site in conftest).
+    for code in LANGUAGES[1:]:
+        with committed():
+            translate(french_home, locales[code], strings={})
+    with committed():
+        translate(page, locales["en"], strings={"Missions": "Our missions", "missions": "our-missions"})
+
+    links = {link["hreflang"]: link["href"] for link in switcher_links(client.get("/missions/"))}
+
+    assert links == {"fr": "/missions/", "en": "/en/our-missions/", "ar": "/ar/", "pt": "/pt/", "tr": "/tr/"}
