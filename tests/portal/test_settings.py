@@ -1,0 +1,90 @@
+"""Production settings refuse to start without real secrets, and pass `check --deploy`."""
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+GOOD_SECRET_KEY = secrets.token_urlsafe(50)
+GOOD_HOSTS = "portal.example.fr"
+
+
+def run_with_production_settings(*args, **environment):
+    """Run Python in a fresh process with production settings and only the given secrets."""
+    env = {key: value for key, value in os.environ.items() if key not in {"SECRET_KEY", "ALLOWED_HOSTS"}}
+    env["DJANGO_SETTINGS_MODULE"] = "portal.settings.production"
+    env.update(environment)
+    return subprocess.run(
+        [sys.executable, *args], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+START_DJANGO = """
+import django
+django.setup()
+from django.conf import settings
+print(settings.DEBUG, settings.ALLOWED_HOSTS)
+"""
+
+
+def start_django(**environment):
+    return run_with_production_settings("-c", START_DJANGO, **environment)
+
+
+@pytest.mark.parametrize(
+    "secret_key",
+    [
+        None,
+        "",
+        "too-short",
+        "dev-only-insecure-key-do-not-use-in-production-" + "x" * 20,
+        "django-insecure-" + "x" * 50,
+    ],
+    ids=["missing", "empty", "short", "dev key", "django-insecure key"],
+)
+def test_production_refuses_to_start_without_a_real_secret_key(secret_key):
+    environment = {"ALLOWED_HOSTS": GOOD_HOSTS}
+    if secret_key is not None:
+        environment["SECRET_KEY"] = secret_key
+
+    result = start_django(**environment)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SECRET_KEY" in result.stderr
+
+
+@pytest.mark.parametrize("hosts", [None, "", "*"], ids=["missing", "empty", "wildcard"])
+def test_production_refuses_to_start_without_allowed_hosts(hosts):
+    environment = {"SECRET_KEY": GOOD_SECRET_KEY}
+    if hosts is not None:
+        environment["ALLOWED_HOSTS"] = hosts
+
+    result = start_django(**environment)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_starts_with_real_secrets():
+    result = start_django(SECRET_KEY=GOOD_SECRET_KEY, ALLOWED_HOSTS=f"{GOOD_HOSTS},www.{GOOD_HOSTS}")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"False ['{GOOD_HOSTS}', 'www.{GOOD_HOSTS}']"
+
+
+def test_check_deploy_reports_nothing_under_production_settings():
+    result = run_with_production_settings(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=GOOD_SECRET_KEY,
+        ALLOWED_HOSTS=GOOD_HOSTS,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
