@@ -66,7 +66,12 @@ class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
         FieldPanel("photo"),
         FieldPanel("public_phone"),
         MultiFieldPanel(
-            [FieldPanel("email"), FieldPanel("user"), FieldPanel("active")],
+            [
+                FieldPanel("email"),
+                # Linking an account opens a family queue: only the service manager may do it.
+                FieldPanel("user", permission="services.link_worker_account"),
+                FieldPanel("active"),
+            ],
             heading=_("Informations internes (jamais publiées)"),
         ),
     ]
@@ -75,6 +80,7 @@ class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
         verbose_name = _("travailleur social")
         verbose_name_plural = _("travailleurs sociaux")
         ordering = ["public_name"]
+        permissions = [("link_worker_account", _("Peut lier un travailleur social à un compte utilisateur"))]
 
     def __str__(self):
         return self.public_name

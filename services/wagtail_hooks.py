@@ -1,12 +1,32 @@
+from django.contrib import messages
+from django.db.models import ProtectedError
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from services.models import ClosurePeriod, SocialCentre, SocialWorker, WorkerAbsence
 
 
+class SocialWorkerDeleteView(DeleteView):
+    """A worker who has families' requests is kept (the requests' history needs them)."""
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except ProtectedError:
+            messages.error(
+                self.request,
+                _(
+                    "Ce travailleur social a des demandes de familles : décochez « en activité » au lieu de le supprimer."
+                ),
+            )
+            return redirect(self.get_success_url())
+
+
 class SocialWorkerViewSet(SnippetViewSet):
     model = SocialWorker
+    delete_view_class = SocialWorkerDeleteView
     icon = "user"
     menu_label = _("Travailleurs sociaux")
     list_display = ["public_name", "job", "public_phone", "active"]

@@ -1,0 +1,59 @@
+"""The worker snippet in the admin: who may link an account, and deleting a worker with requests."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from forms.permissions import MANAGER
+from services.models import SocialWorker
+from services.roles import COMMUNICATION
+from tests.factories import make_index, make_school, make_site, make_worker
+from tests.forms.workers_side import make_request, make_staff
+
+
+@pytest.fixture
+def leroy(db):
+    worker = make_worker("Mme Leroy")
+    worker.save_revision().publish()
+    return worker
+
+
+def edit_url(worker):
+    return f"/admin/snippets/services/socialworker/edit/{worker.pk}/"
+
+
+def post_edit(client, worker, **data):
+    # Publish, as a draft would leave the live worker unchanged whatever the form allowed.
+    fields = {"public_name": worker.public_name, "job": worker.job, "email": worker.email, "active": "on"}
+    fields["action-publish"] = "action-publish"
+    fields.update(data)
+    return client.post(edit_url(worker), fields)
+
+
+def test_communication_cannot_link_a_worker_to_an_account(client, leroy):
+    editor = make_staff("comm", COMMUNICATION)
+    intruder = get_user_model().objects.create_user("intruder", password="x" * 16)
+    client.force_login(editor)
+    page = client.get(edit_url(leroy))
+    assert page.status_code == 200
+    assert 'name="user"' not in page.content.decode()
+    post_edit(client, leroy, user=intruder.pk)
+    assert SocialWorker.objects.get(pk=leroy.pk).user_id is None
+
+
+def test_the_manager_links_a_worker_to_an_account(client, leroy):
+    manager = make_staff("manager", MANAGER)
+    account = get_user_model().objects.create_user("leroy", password="x" * 16)
+    client.force_login(manager)
+    assert 'name="user"' in client.get(edit_url(leroy)).content.decode()
+    post_edit(client, leroy, user=account.pk)
+    assert SocialWorker.objects.get(pk=leroy.pk).user_id == account.pk
+
+
+def test_deleting_a_worker_with_requests_keeps_them_and_explains(client, leroy, admin_user):
+    school = make_school(make_index(make_site()), referent=leroy)
+    make_request(school, leroy)
+    client.force_login(admin_user)
+    response = client.post(f"/admin/snippets/services/socialworker/delete/{leroy.pk}/", follow=True)
+    assert response.status_code == 200
+    assert SocialWorker.objects.filter(pk=leroy.pk).exists()
+    assert "décochez" in response.content.decode()
