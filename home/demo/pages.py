@@ -1,5 +1,7 @@
 """French source content of the demo site's home and information pages."""
 
+import uuid
+
 
 def h(text, level="h2"):
     return {"type": "heading", "value": {"text": text, "level": level}}
@@ -10,9 +12,17 @@ def p(html):
 
 
 def faq(title, items):
+    # ListBlock items in the current format (type, value, id): wagtail-localize only offers
+    # these for translation.
     return {
         "type": "accordion",
-        "value": {"title": title, "items": [{"question": q, "answer": a} for q, a in items]},
+        "value": {
+            "title": title,
+            "items": [
+                {"type": "item", "value": {"question": q, "answer": a}, "id": str(uuid.uuid5(uuid.NAMESPACE_URL, q))}
+                for q, a in items
+            ],
+        },
     }
 
 
