@@ -141,7 +141,7 @@ def _permanence_at(school, start):
     return None
 
 
-def _render(request, flow, step, form=None, status=200, **context):
+def _render(request, flow, step, form=None, **context):
     context.update(
         step=step,
         step_number=STEPS.index(step) + 1,
@@ -154,7 +154,7 @@ def _render(request, flow, step, form=None, status=200, **context):
         school=flow.school.localized if flow.school is not None else None,
         retention_months=BookingSettings.load().retention_months,
     )
-    return render(request, f"forms/booking/{step}.html", context, status=status)
+    return render(request, f"forms/booking/{step}.html", context)
 
 
 @require_safe
@@ -284,9 +284,9 @@ def details_step(request, flow):
 
 
 def _summary(flow):
-    """What the recap shows, in the page's language; None for the slot when it is gone."""
+    """What the recap shows, in the page's language."""
     details = dict(flow.data["details"])
-    summary = {
+    return {
         "mode": Mode(flow.data["mode"]).label,
         "reason": AppointmentRequest.Reason(details["reason"]).label,
         "requester": AppointmentRequest.Requester(details["requester"]).label,
@@ -295,9 +295,7 @@ def _summary(flow):
         "phone": display_phone(details["phone"]),
         "details": details,
         "availabilities": flow.data.get("availabilities", ""),
-        "slot": None,
     }
-    return summary
 
 
 def confirm_step(request, flow):
@@ -306,7 +304,7 @@ def confirm_step(request, flow):
     if flow.data["mode"] == Mode.SCHOOL:
         slot = find_slot(school, flow.data["slot"])
         if slot is None:
-            return _slot_gone(request, flow)
+            return _slot_gone(flow)
     key = flow.submission_key()
     captcha = antispam.captcha_enabled()
     show_captcha = captcha and flow.data.get("captcha_shown", False)
@@ -337,7 +335,7 @@ def confirm_step(request, flow):
     )
 
 
-def _slot_gone(request, flow):
+def _slot_gone(flow):
     flow.data["slot_taken"] = flow.data.pop("slot", None)
     flow.save()
     return redirect("booking_step", "creneau")
@@ -358,9 +356,9 @@ def _submit(request, flow, school, slot, form):
         )
     except SlotTaken:
         logger.info("slot taken between display and submit")
-        return _slot_gone(request, flow)
+        return _slot_gone(flow)
     except SlotUnavailable:
-        return _slot_gone(request, flow)
+        return _slot_gone(flow)
     sent = dict(request.session.get(SENT_KEY, {}))
     sent[str(appointment.submission_key)] = appointment.reference
     request.session[SENT_KEY] = dict(list(sent.items())[-REMEMBERED:])
