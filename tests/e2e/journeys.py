@@ -1,0 +1,85 @@
+"""Helpers shared by the browser journeys: demo data look-ups, form filling, mail reading."""
+
+import re
+
+from django.core import mail
+from django.core.cache import cache
+
+STEPS = ["ecole", "modalite", "creneau", "coordonnees", "recapitulatif"]
+PASSWORD = "e2e-Journeys-2026!"
+
+
+def prefix(language):
+    return "" if language == "fr" else f"/{language}"
+
+
+def school(db_access, slug):
+    from services.models import SchoolPage
+
+    with db_access():
+        return SchoolPage.objects.get(slug=slug, locale__language_code="fr")
+
+
+def fresh_limits():
+    """The per-IP submission limit lives in the locmem cache, shared with the unit tests."""
+    cache.clear()
+
+
+def assert_html(page, language):
+    html = page.locator("html")
+    assert html.get_attribute("lang") == language
+    assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+
+
+def assert_step(page, language, step):
+    assert re.search(rf"{prefix(language)}/rendez-vous/{step}/$", page.url), page.url
+    assert_html(page, language)
+
+
+def fill_details(page, *, name, email, phone="06 12 34 56 78"):
+    page.select_option("#id_reason", "schooling")
+    page.fill("#id_parent_name", name)
+    page.fill("#id_phone", phone)
+    page.fill("#id_email", email)
+    page.check("#id_consent")
+
+
+def messages_to(address):
+    return [message for message in mail.outbox if address in message.to]
+
+
+def cancel_path(address):
+    """The cancel link of the family's confirmation e-mail, as a path on the live server."""
+    for message in messages_to(address):
+        found = re.search(r"https?://[^/\s\"]+((?:/[a-z]{2})?/annuler/[^\s\"<]+/)", message.body)
+        if found:
+            return found.group(1)
+    raise AssertionError(f"no cancel link in the mails to {address}: {[m.subject for m in messages_to(address)]}")
+
+
+def create_staff(db_access, username, *, superuser=False):
+    """A known password for a demo account (load_demo sets none when DEBUG is False)."""
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    with db_access():
+        if superuser:
+            user, _created = User.objects.get_or_create(
+                username=username, defaults={"email": f"{username}@example.org", "is_staff": True}
+            )
+            user.is_superuser = True
+            user.is_staff = True
+        else:
+            user = User.objects.get(username=username)
+        user.is_active = True
+        user.set_password(PASSWORD)
+        user.save()
+    return username
+
+
+def admin_login(page, username):
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/admin/$"))
