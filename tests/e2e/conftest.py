@@ -103,11 +103,12 @@ class Screenshots:
         self.folder = OUTPUT / re.sub(r"[^\w.-]+", "_", name)
         self.count = 0
 
-    def __call__(self, label):
+    def __call__(self, label, full_page=True):
+        """full_page=False: only the viewport (small files, for the chosen ones under docs/)."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self.count += 1
         path = self.folder / f"{self.count:02d}-{label}.png"
-        self.page.screenshot(path=str(path), full_page=True)
+        self.page.screenshot(path=str(path), full_page=full_page)
         return path
 
 
