@@ -1,0 +1,94 @@
+"""Staff journeys in the Wagtail admin: a worker schedules a new request of her queue; the
+communication staff cannot reach it."""
+
+import re
+from datetime import timedelta
+
+from tests.e2e.journeys import admin_login, create_staff, fresh_limits, school
+
+ADMIN = {"width": 1280, "height": 800}
+
+
+def new_request(db_access, slug, name):
+    """A request without a slot, as the booking flow stores it (routed to the school's referent)."""
+    from forms.booking import create_request
+    from forms.forms import new_submission_key
+    from forms.models import AppointmentRequest
+
+    source = school(db_access, slug)
+    data = {
+        "reason": "family",
+        "requester": "parent",
+        "parent_name": name,
+        "phone": "+33612345678",
+        "email": "",
+        "language": "tr",
+        "interpreter_needed": True,
+        "child_first_name": "",
+        "child_class": "",
+        "message": "",
+        "availabilities": "Le mardi matin",
+    }
+    with db_access():
+        return create_request(
+            school=source,
+            mode=AppointmentRequest.Mode.PHONE,
+            slot=None,
+            data=data,
+            language="tr",
+            captcha=AppointmentRequest.Captcha.NOT_CONFIGURED,
+            submission_key=new_submission_key(),
+        )
+
+
+def test_worker_schedules_a_new_request_and_communication_cannot_see_it(page, browser, demo_server, db_access):
+    from forms.models import AppointmentRequest
+    from services.schedule import today
+
+    fresh_limits()
+    request = new_request(db_access, "louise-michel", "Elif Aydin")
+    with db_access():
+        assert request.assigned_worker.public_name == "Mme Claire Leroy"
+    create_staff(db_access, "referente")
+    create_staff(db_access, "communication")
+
+    page.set_viewport_size(ADMIN)
+    admin_login(page, "referente")
+    page.goto("/admin/demandes/")
+    page.shots("queue", full_page=False)
+    row_link = page.locator(f"a[href$='/admin/demandes/{request.pk}/']").first
+    assert row_link.is_visible()
+    row_link.click()
+    page.wait_for_url(re.compile(rf"/admin/demandes/{request.pk}/$"))
+    assert request.reference in page.locator("main").inner_text()
+    page.shots("request")
+
+    day = today() + timedelta(days=9)
+    page.locator("details.request-form summary", has_text="Fixer un rendez-vous").click()
+    page.fill("#id_schedule-day", day.isoformat())
+    page.fill("#id_schedule-time", "10:30")
+    page.fill("#id_schedule-place", "CCAS, bureau 2")
+    page.shots("schedule-form", full_page=False)
+    page.locator("form[action$='/schedule/'] button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/admin/demandes/{request.pk}/$"))
+    page.shots("scheduled", full_page=False)
+    with db_access():
+        request.refresh_from_db()
+        assert request.status == AppointmentRequest.Status.SCHEDULED
+        assert request.slot_start.date() == day
+        assert request.place == "CCAS, bureau 2"
+
+    # The communication staff: no queue, no request, no reference anywhere in the admin.
+    context = browser.new_context(base_url=demo_server, viewport=ADMIN, locale="fr-FR", timezone_id="Europe/Paris")
+    try:
+        other = context.new_page()
+        admin_login(other, "communication")
+        assert request.reference not in other.content()
+        assert other.locator("a[href*='/admin/demandes/']").count() == 0
+        for path in (f"/admin/demandes/{request.pk}/", "/admin/demandes/", f"/admin/demandes/{request.pk}/historique/"):
+            response = other.goto(path)
+            assert response.status in (403, 404), path
+            assert request.reference not in other.content()
+            assert "Elif Aydin" not in other.content()
+    finally:
+        context.close()
