@@ -1,5 +1,7 @@
 """Production settings: refuse to start without real secrets and hosts."""
 
+import os
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -28,3 +30,7 @@ SESSION_COOKIE_HTTPONLY = True
 # Staff sessions expire after 8 hours and when the browser closes.
 SESSION_COOKIE_AGE = 8 * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# Behind the reverse proxy every family would share the proxy's address: name the header the
+# proxy sets with the client's address (e.g. HTTP_X_REAL_IP) for the per-address rate limits.
+RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")

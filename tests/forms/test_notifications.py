@@ -433,7 +433,7 @@ class SlowBackend(LocmemBackend):
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks with SKIP LOCKED need PostgreSQL")
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_workers_send_each_notification_once(worker, settings):
     settings.EMAIL_BACKEND = dotted(SlowBackend)
     for _ in range(40):
