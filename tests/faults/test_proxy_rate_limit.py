@@ -1,0 +1,34 @@
+"""Behind the reverse proxy (docs/deploy.md), every request comes from the proxy's address:
+the per-family rate limit must count the address the proxy passes in RATELIMIT_IP_META_KEY,
+or one family's ten submissions lock out the whole town for an hour."""
+
+import pytest
+from django.core.cache import cache
+from django.test import RequestFactory
+
+from forms import antispam
+
+PROXY = "10.0.0.1"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def post_from(family_address: str):
+    return RequestFactory().post("/rendez-vous/recapitulatif/", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP=family_address)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="forms.antispam.client_ip reads REMOTE_ADDR and ignores RATELIMIT_IP_META_KEY (bug reported with issue 7)",
+)
+def test_two_families_behind_the_proxy_have_their_own_limits(settings):
+    settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
+    settings.BOOKING_SUBMISSION_RATE = "1/h"
+    assert antispam.submission_limited(post_from("203.0.113.7")) is False
+    assert antispam.submission_limited(post_from("203.0.113.7")) is True
+    assert antispam.submission_limited(post_from("198.51.100.20")) is False
