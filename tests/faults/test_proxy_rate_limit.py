@@ -22,10 +22,6 @@ def post_from(family_address: str):
     return RequestFactory().post("/rendez-vous/recapitulatif/", REMOTE_ADDR=PROXY, HTTP_X_REAL_IP=family_address)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="forms.antispam.client_ip reads REMOTE_ADDR and ignores RATELIMIT_IP_META_KEY (bug reported with issue 7)",
-)
 def test_two_families_behind_the_proxy_have_their_own_limits(settings):
     settings.RATELIMIT_IP_META_KEY = "HTTP_X_REAL_IP"
     settings.BOOKING_SUBMISSION_RATE = "1/h"
