@@ -40,6 +40,35 @@ def pytest_collection_modifyitems(config, items):
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, request, django_db_blocker, django_db_keepdb):
+    """Make sure the test database exists when only browser tests run.
+
+    pytest-django sets up the databases that the collected tests ask for (`db`, a `django_db`
+    marker, `live_server`); browser tests ask for none, so `pytest tests/e2e` alone would load
+    the demo into the development database named in the settings."""
+    from django.db import DEFAULT_DB_ALIAS
+    from django.test.utils import setup_databases, teardown_databases
+    from pytest_django.fixtures import _get_databases_for_setup
+
+    aliases, _serialized = _get_databases_for_setup(request.session.items)
+    if DEFAULT_DB_ALIAS in aliases:
+        yield
+        return
+    with django_db_blocker.unblock():
+        config = setup_databases(
+            verbosity=request.config.option.verbose,
+            interactive=False,
+            keepdb=django_db_keepdb,
+            aliases={DEFAULT_DB_ALIAS},
+            serialized_aliases=set(),
+        )
+    yield
+    if not django_db_keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+@pytest.fixture(scope="session")
 def demo_server(django_db_setup, django_db_blocker):
     """Load the demo once, then serve it from a thread sharing in-memory SQLite if need be."""
     with django_db_blocker.unblock():
@@ -47,6 +76,8 @@ def demo_server(django_db_setup, django_db_blocker):
         overrides = {}
         for conn in connections.all():
             if conn.vendor == "sqlite" and conn.is_in_memory_db():
+                # As LiveServerTestCase does: the server thread uses this very connection.
+                conn.inc_thread_sharing()
                 overrides[conn.alias] = conn
         thread = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override=overrides, port=0)
         thread.daemon = True
@@ -58,6 +89,8 @@ def demo_server(django_db_setup, django_db_blocker):
             yield f"http://127.0.0.1:{thread.port}"
         finally:
             thread.terminate()
+            for conn in overrides.values():
+                conn.dec_thread_sharing()
 
 
 @pytest.fixture(scope="session")

@@ -67,7 +67,7 @@ def test_parent_books_downloads_the_ics_and_cancels_from_the_email(page, db_acce
     page.wait_for_url(re.compile(r"/rendez-vous/creneau/$"))
     assert_step(page, language, "creneau")
     slot_key = page.input_value("#id_slot_0")
-    page.shots(f"{language}-creneau")
+    page.shots(f"{language}-creneau", full_page=False)
     page.check("#id_slot_0")
     page.locator("main form button[type=submit]").click()
 
@@ -87,7 +87,7 @@ def test_parent_books_downloads_the_ics_and_cancels_from_the_email(page, db_acce
     assert_html(page, language)
     reference = page.locator(".booking__reference").inner_text().strip()
     assert reference and reference in page.url
-    page.shots(f"{language}-confirmation")
+    page.shots(f"{language}-confirmation", full_page=False)
     assert axe_violations(page) == []
 
     with db_access():
