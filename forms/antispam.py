@@ -62,11 +62,12 @@ def client_ip(group, request) -> str:
     """The client address, IPv6 reduced to its /64 (one household); never raises.
 
     Behind a reverse proxy, RATELIMIT_IP_META_KEY names the header carrying the family's
-    address (the first one, for a comma-separated forwarding chain)."""
+    address (for a comma-separated forwarding chain, the last entry: the one our proxy added,
+    which a client cannot forge)."""
     meta_key = getattr(settings, "RATELIMIT_IP_META_KEY", None) or "REMOTE_ADDR"
     if not isinstance(meta_key, str):
         meta_key = "REMOTE_ADDR"
-    raw = (request.META.get(meta_key) or request.META.get("REMOTE_ADDR") or "").split(",")[0].strip()
+    raw = (request.META.get(meta_key) or request.META.get("REMOTE_ADDR") or "").split(",")[-1].strip()
     try:
         address = ipaddress.ip_address(raw)
     except ValueError:

@@ -1,7 +1,7 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language_info
+from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
 register = template.Library()
@@ -92,3 +92,25 @@ def localized_url(page, request=None):
 @register.simple_tag
 def localized_title(page):
     return page.localized.title if page is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def localized_links(context, pages):
+    """(url, title) of each page's live translation in the active language, falling back to the
+    page itself: two queries for the whole list (the footer's legal pages on every page)."""
+    pages = [p for p in pages or [] if p is not None]
+    if not pages:
+        return []
+    request = context.get("request")
+    language = get_language()
+    translations = {
+        p.translation_key: p
+        for p in Page.objects.filter(
+            translation_key__in=[p.translation_key for p in pages], locale__language_code=language
+        ).live()
+    }
+    links = []
+    for page in pages:
+        target = translations.get(page.translation_key, page)
+        links.append((target.get_url(request), target.title))
+    return links
