@@ -46,10 +46,18 @@ def build():
         start = now + timedelta(minutes=30 * random.randint(-35_000, 35_000))
         rows.append(
             AppointmentRequest(
-                school=random.choice(schools), assigned_worker=random.choice(workers),
-                routed_as="referent", mode="school", slot_start=start, slot_end=start + timedelta(minutes=30),
-                reason="schooling", parent_name=f"Parent {i}", phone="+33612345678", consent_at=now,
-                captcha="off", status=random.choice(["done", "cancelled_family", "scheduled", "new"]),
+                school=random.choice(schools),
+                assigned_worker=random.choice(workers),
+                routed_as="referent",
+                mode="school",
+                slot_start=start,
+                slot_end=start + timedelta(minutes=30),
+                reason="schooling",
+                parent_name=f"Parent {i}",
+                phone="+33612345678",
+                consent_at=now,
+                captcha="off",
+                status=random.choice(["done", "cancelled_family", "scheduled", "new"]),
             )
         )
     AppointmentRequest.objects.bulk_create(rows, batch_size=1000, ignore_conflicts=True)
@@ -74,8 +82,10 @@ def main():
         free_slots(SchoolPage.objects.get(pk=school.pk))
     timings.sort()
     print(f"slots found: {len(slots)} over the horizon for {school.title}")
-    print(f"free_slots(): median {statistics.median(timings):.2f} ms, p95 {timings[int(len(timings) * 0.95)]:.2f} ms,"
-          f" max {timings[-1]:.2f} ms over {RUNS} runs; {len(queries)} queries")
+    print(
+        f"free_slots(): median {statistics.median(timings):.2f} ms, p95 {timings[int(len(timings) * 0.95)]:.2f} ms,"
+        f" max {timings[-1]:.2f} ms over {RUNS} runs; {len(queries)} queries"
+    )
     print("target: < 20 ms")
 
 
