@@ -65,7 +65,36 @@ def django_db_setup(django_db_setup, request, django_db_blocker, django_db_keepd
     yield
     if not django_db_keepdb:
         with django_db_blocker.unblock():
+            _wait_for_server_threads_to_disconnect()
             teardown_databases(config, verbosity=request.config.option.verbose)
+
+
+def _wait_for_server_threads_to_disconnect(timeout=3.0):
+    """The live server's request threads are daemons that close their connection when their
+    last keep-alive socket ends: give them a moment before PostgreSQL drops the database."""
+    import time
+
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            if cursor.fetchone()[0] == 0:
+                break
+        time.sleep(0.2)
+    else:
+        # A server-side connection that outlived the server (not found yet): end it, as the
+        # database is about to be dropped anyway.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+    connection.close()
 
 
 @pytest.fixture(scope="session")
