@@ -25,9 +25,10 @@ from forms.notifications import local_when
 
 
 def _private(response):
-    # The URL is a capability: keep it out of search engines and other sites' logs.
+    # The URL is a capability: keep it out of search engines and other sites' logs. Not
+    # "no-referrer": browsers then post the confirmation with "Origin: null" and CSRF refuses it.
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 
