@@ -1,34 +1,83 @@
 """Fixtures shared by the whole suite."""
 
 import io
+import json
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import connections
+from pytest_django.fixtures import validate_django_db
+from pytest_django.plugin import blocking_manager_key
 from wagtail.models import Locale, Page, Site
 
 from home.models import HomePage
 
 
+def restore_migrated_rows():
+    """Put the test database back as the migrations left it (root page, default site, locale,
+    groups, content types), from the copy pytest-django serialized when it created it."""
+    for connection in connections.all(initialized_only=True):
+        rows = getattr(connection, "_test_serialized_contents", None)
+        if rows is None:
+            continue
+        # A transactional test without serialized_rollback leaves re-created content types
+        # and permissions behind, under new ids: empty the tables before loading the copy.
+        if ContentType.objects.using(connection.alias).exists():
+            call_command(
+                "flush",
+                database=connection.alias,
+                interactive=False,
+                inhibit_post_migrate=True,
+                # Keep the sequences where they are, as Django's own flush between tests
+                # does: the copy brings back explicit ids the sequences have already passed.
+                reset_sequences=False,
+                verbosity=0,
+            )
+        # Content types first: saving the rows of earlier apps makes Wagtail look some up,
+        # and a lookup that misses creates the content type again under a new id.
+        objects = json.loads(rows)
+        objects.sort(key=lambda row: row["model"] != "contenttypes.contenttype")
+        ContentType.objects.clear_cache()
+        connection.creation.deserialize_db_from_string(json.dumps(objects))
+        ContentType.objects.clear_cache()
+
+
+def is_transactional(item):
+    marker = item.get_closest_marker("django_db")
+    if marker is not None:
+        transaction, reset_sequences, *_rest = validate_django_db(marker)
+        if transaction or reset_sequences:
+            return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test has flushed the database, put the migrated rows back.
+
+    Django restores them when the next serialized test starts, not when one ends: without
+    this, the tests that run after the last transactional one (the browser tests load the
+    demo once for the session) find no root page, and a serialized test that follows a
+    non-serialized one fails on duplicate content types."""
+    result = yield
+    # After the last test, the session's teardown has already dropped the test database.
+    if nextitem is not None and is_transactional(item):
+        with item.config.stash[blocking_manager_key].unblock():
+            restore_migrated_rows()
+    return result
+
+
 @pytest.fixture
-def _migrated_rows_back_after_flush(django_db_blocker):
-    """Put back what the migrations created once a transactional test has flushed the database.
-
-    Django restores those rows when the next serialized test starts, not when one ends, so
-    without this the tests that run after the last transactional one (the browser tests
-    load the demo once for the session) would find no root page. Must be set up before
-    `transactional_db`, so that its teardown runs after the flush."""
-    yield
-    with django_db_blocker.unblock():
-        for connection in connections.all(initialized_only=True):
-            rows = getattr(connection, "_test_serialized_contents", None)
-            if rows:
-                connection.creation.deserialize_db_from_string(rows)
+def _migrated_rows_back_after_flush():
+    """Kept for the tests that request it; pytest_runtest_teardown now does this for every
+    transactional test."""
+    return None
 
 
 @pytest.fixture
-def demo_site(request, _migrated_rows_back_after_flush, transactional_db, django_db_serialized_rollback):
+def demo_site(request, transactional_db, django_db_serialized_rollback):
     """The demo portal exactly as `make run` builds it; returns the French home page.
 
     `load_demo` runs with real commits (a transactional test), because wagtail-localize
@@ -45,7 +94,7 @@ def demo_site(request, _migrated_rows_back_after_flush, transactional_db, django
     With real commits each translation is published when `translate()` commits, as in
     production. The flush after a transactional test also deletes what the migrations
     created (root page, default site, locale, groups): `serialized_rollback` restores it
-    before the test and `_migrated_rows_back_after_flush` after it.
+    before the test and pytest_runtest_teardown below after it.
     Don't add a `django_db` marker to a test that uses this fixture: pytest-django would
     then read `serialized_rollback` from the marker only, and set the database up first.
     """
