@@ -27,7 +27,8 @@ class BookingSettings(BaseGenericSetting):
     minimum_notice_hours = models.PositiveIntegerField(_("délai minimum (heures)"), default=24)
     horizon_weeks = models.PositiveIntegerField(_("horizon de réservation (semaines)"), default=6)
     retention_months = models.PositiveIntegerField(
-        _("durée de conservation (mois)"), default=24,
+        _("durée de conservation (mois)"),
+        default=24,
         help_text=_("Après ce délai, les demandes closes sont anonymisées (recommandation CNIL pour les CCAS)."),
     )
 
@@ -83,11 +84,19 @@ class AppointmentRequest(models.Model):
     reference = models.CharField(_("référence"), max_length=7, unique=True, default=new_reference, editable=False)
     # The school in the source language: one identity per school whatever the page language.
     school = models.ForeignKey(
-        "services.SchoolPage", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "services.SchoolPage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("école"),
     )
     assigned_worker = models.ForeignKey(
-        "services.SocialWorker", null=True, blank=True, on_delete=models.PROTECT, related_name="requests",
+        "services.SocialWorker",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="requests",
         verbose_name=_("travailleur social"),
     )
     routed_as = models.CharField(_("affectation"), max_length=12, choices=Routing.choices)
@@ -169,7 +178,9 @@ class RequestEvent(models.Model):
     request = models.ForeignKey(AppointmentRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     at = models.DateTimeField(default=timezone.now)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     data = models.JSONField(default=dict, blank=True)
 
     class Meta:

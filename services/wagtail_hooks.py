@@ -18,7 +18,8 @@ class SocialWorkerDeleteView(DeleteView):
             messages.error(
                 self.request,
                 _(
-                    "Ce travailleur social a des demandes de familles : décochez « en activité » au lieu de le supprimer."
+                    "Ce travailleur social a des demandes de familles : "
+                    "décochez « en activité » au lieu de le supprimer."
                 ),
             )
             return redirect(self.get_success_url())

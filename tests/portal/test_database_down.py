@@ -15,7 +15,9 @@ def school(db):
     ccas = CCASSettings.load()
     ccas.name, ccas.phone = "CCAS de Villebelle", "01 23 45 67 89"
     ccas.save()
-    return make_school(index, "École Jules-Ferry", slug="jules-ferry", referent=make_worker(), permanences=[permanence()])
+    return make_school(
+        index, "École Jules-Ferry", slug="jules-ferry", referent=make_worker(), permanences=[permanence()]
+    )
 
 
 def refuse_every_query(execute, sql, params, many, context):
