@@ -29,6 +29,8 @@ def test_public_page_has_no_rgaa_violation(page, language, name, path):
 
 def test_the_accessibility_check_can_fail(page):
     """Guard against a silent axe: a field without a label must be reported."""
-    page.set_content('<html lang="fr"><head><title>t</title></head><body><main><input type="text"></main></body></html>')
+    page.set_content(
+        '<html lang="fr"><head><title>t</title></head><body><main><input type="text"></main></body></html>'
+    )
     violations = axe_violations(page)
     assert any(v.startswith("label:") for v in violations), violations
