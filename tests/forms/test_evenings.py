@@ -577,7 +577,9 @@ def test_raising_the_capacity_promotes_the_waiting_list_on_publish(db):
     from forms.models import EveningRegistration
     from tests.factories import make_evening, make_evening_index, make_site
 
-    evening = make_evening(make_evening_index(make_site(), publish=True), capacity=1, publish=True)
+    # A future evening: registration closes once it has started (the default day is today).
+    day = timezone.localdate() + timedelta(days=10)
+    evening = make_evening(make_evening_index(make_site(), publish=True), day=day, capacity=1, publish=True)
     first = register(
         evening,
         name="A",
