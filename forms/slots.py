@@ -5,7 +5,7 @@ anything earlier than the minimum notice. A slot is computed, never stored until
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -42,8 +42,10 @@ def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, d
     return now + timedelta(hours=rules.minimum_notice_hours), now + timedelta(weeks=rules.horizon_weeks)
 
 
-def free_slots(school: SchoolPage, now: datetime | None = None, rules=None) -> list[Slot]:
-    """Bookable slots of a school's permanences, earliest first. A fixed number of queries."""
+def free_slots(school: SchoolPage, now: datetime | None = None, rules=None, day: date | None = None) -> list[Slot]:
+    """Bookable slots of a school's permanences, earliest first. A fixed number of queries.
+
+    `day` narrows the search to one day of the window (checking the slot a form names)."""
     from forms.models import AppointmentRequest
 
     school = school.source_school
@@ -52,22 +54,30 @@ def free_slots(school: SchoolPage, now: datetime | None = None, rules=None) -> l
         return []
     earliest, latest = booking_window(now, rules)
     first_day, last_day = earliest.astimezone(PARIS).date(), latest.astimezone(PARIS).date()
+    if day is not None:
+        if not first_day <= day <= last_day:
+            return []
+        first_day = last_day = day
     permanences = [p for p in school.permanences.all() if p.bookable]
     occurrences = permanence_occurrences(permanences, first_day, last_day, closed_days(first_day, last_day))
     absences = list(
-        WorkerAbsence.objects.filter(worker=referent, first_day__lte=last_day, last_day__gte=first_day)
-        .select_related("replacement")
+        WorkerAbsence.objects.filter(worker=referent, first_day__lte=last_day, last_day__gte=first_day).select_related(
+            "replacement"
+        )
     )
     replacement_ids = {a.replacement_id for a in absences if a.replacement_id}
     # A replacement who is away too cannot take the slot.
     replacement_away = list(
         WorkerAbsence.objects.filter(worker_id__in=replacement_ids, first_day__lte=last_day, last_day__gte=first_day)
     )
+    # Appointments of those days only (a day is at most 25 hours, even when the clocks change).
+    since = max(earliest, datetime.combine(first_day, time.min, tzinfo=PARIS))
+    until = min(latest, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))
     booked = set(
         AppointmentRequest.objects.filter(
             assigned_worker_id__in={referent.pk, *replacement_ids},
-            slot_start__gte=earliest,
-            slot_start__lte=latest,
+            slot_start__gte=since,
+            slot_start__lte=until,
             status__in=AppointmentRequest.ACTIVE_STATUSES,
         ).values_list("assigned_worker_id", "slot_start")
     )
@@ -102,4 +112,5 @@ def find_slot(school: SchoolPage, key: str, now: datetime | None = None) -> Slot
     wanted = parse_slot_key(key)
     if wanted is None:
         return None
-    return next((s for s in free_slots(school, now) if s.start == wanted), None)
+    day = wanted.astimezone(PARIS).date()
+    return next((s for s in free_slots(school, now, day=day) if s.start == wanted), None)

@@ -52,7 +52,8 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self.is_candidate(request):
             return self.get_response(request)
-        key = f"page-cache:{generation()}:{request.method}:{request.get_host()}:{request.get_full_path()}"
+        where = f"{request.method}:{request.get_host()}:{request.get_full_path()}"
+        key = f"page-cache:{request_generation(request)}:{where}"
         cached = cache.get(key)
         if cached is not None:
             cached["X-Cache"] = "HIT"
@@ -93,3 +94,23 @@ class AnonymousPageCacheMiddleware:
             and "no-store" not in response.get("Cache-Control", "")
             and not _uses_csrf_or_session(request, response)
         )
+
+
+# The uncached render path (a page the page cache cannot hold, or has not yet): the route of a
+# URL and the fragments every page repeats (header, menu, footer, a school's schedule) are kept
+# under the same generation, so that publishing drops them with the pages.
+FRAGMENT_TIMEOUT = 600
+
+
+def fragments_enabled() -> bool:
+    return getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
+
+
+def request_generation(request) -> int:
+    """The generation, read once per request."""
+    if request is None:
+        return generation()
+    value = getattr(request, "_page_cache_generation", None)
+    if value is None:
+        value = request._page_cache_generation = generation()
+    return value

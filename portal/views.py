@@ -35,14 +35,7 @@ class AllLocalesSitemap(Sitemap):
         in_a_tree = Q()
         for root in roots:
             in_a_tree |= Q(path__startswith=root.path, depth__gte=root.depth)
-        return (
-            Page.objects.filter(in_a_tree)
-            .live()
-            .public()
-            .order_by("path")
-            .defer_streamfields()
-            .specific()
-        )
+        return Page.objects.filter(in_a_tree).live().public().order_by("path").defer_streamfields().specific()
 
 
 def sitemap(request):
@@ -50,6 +43,7 @@ def sitemap(request):
 
 
 def page_not_found(request, exception=None):
+    request.keep_no_fragments = True  # made-up addresses never fill the cache
     template = loader.get_template("404.html")
     return HttpResponse(template.render({"request_path": request.path}, request), status=404)
 
@@ -74,5 +68,3 @@ def server_error(request):
             }
         )
     return HttpResponseServerError(body)
-
-

@@ -29,9 +29,7 @@ def translate(instance, locale, strings=None, publish=True):
     source, created = TranslationSource.get_or_create_from_instance(instance)
     if not created:
         source.update_from_db()
-    translation, _ = Translation.objects.get_or_create(
-        source=source, target_locale=locale, defaults={"enabled": True}
-    )
+    translation, _ = Translation.objects.get_or_create(source=source, target_locale=locale, defaults={"enabled": True})
     missing = []
     segments = StringSegment.objects.filter(source=source).select_related("string", "context")
     for segment in segments:

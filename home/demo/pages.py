@@ -159,9 +159,7 @@ INFORMATION_PAGES = [
                 "par téléphone ou par e-mail : nous vous répondrons et vous aiderons par un autre moyen.</p>"
             ),
             h("Voies de recours"),
-            p(
-                "<p>Si vous n'obtenez pas de réponse, vous pouvez saisir le Défenseur des droits.</p>"
-            ),
+            p("<p>Si vous n'obtenez pas de réponse, vous pouvez saisir le Défenseur des droits.</p>"),
         ],
     },
     {

@@ -228,6 +228,9 @@ SERVICE_MAILBOX = os.environ.get("SERVICE_MAILBOX", "service-social-scolaire@cca
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
+    # Sessions (the booking steps) read from Redis and are written through to the database,
+    # so that an evicted or restarted cache loses no family's half-filled form.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -18,3 +18,5 @@ AXES_ENABLED = False
 # The anonymous page cache would carry pages from one test to the next (locmem lives for the
 # whole process); its own tests switch it on.
 PAGE_CACHE_ENABLED = False
+# Same for the fragment and route caches of the uncached render path (their tests switch them on).
+FRAGMENT_CACHE_ENABLED = False

@@ -43,9 +43,7 @@ def test_public_pages_send_a_strict_content_security_policy(client, school):
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
-    assert (
-        "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
-    )
+    assert "camera=()" in response["Permissions-Policy"] and "geolocation=()" in response["Permissions-Policy"]
 
 
 def test_admin_may_frame_its_own_previews_only(client, db):
@@ -57,9 +55,7 @@ def test_admin_may_frame_its_own_previews_only(client, db):
 @pytest.mark.parametrize("path", ["/", "/ecoles/", "/ecoles/ecole-jules-ferry/", "/ar/page-absente/"])
 def test_public_pages_have_no_inline_script_or_style(client, school, path):
     html = client.get(path).content.decode()
-    inline_scripts = re.findall(
-        r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", html
-    )
+    inline_scripts = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/(?:ld\+)?json\")[^>]*>", html)
     assert inline_scripts == []
     assert re.findall(r"\sstyle=\"", html) == []
     assert "<style" not in html

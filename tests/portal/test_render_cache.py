@@ -1,0 +1,176 @@
+"""The uncached render path: routes and shared fragments kept in the cache under the page cache's
+generation (portal/routing.py, the `fragment` tag), with the full-page cache off so that every
+request renders."""
+
+import re
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from home.models import CCASSettings
+from services.models import Permanence
+from tests.factories import make_index, make_school, make_site, make_worker, permanence, translate_page
+
+
+@pytest.fixture
+def school(db):
+    home = make_site()
+    index = make_index(home, publish=True)
+    return make_school(
+        index,
+        "École Jules-Ferry",
+        slug="ecole-jules-ferry",
+        referent=make_worker("Mme Leroy"),
+        permanences=[permanence(weekday=2, start="08:30", end="12:00")],
+    )
+
+
+@pytest.fixture
+def render_cache(settings):
+    settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = True
+    CCASSettings.load()
+    cache.clear()
+    yield
+    cache.clear()
+
+
+URL = "/ecoles/ecole-jules-ferry/"
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    return response, len(queries)
+
+
+def test_a_second_render_reads_route_and_fragments_from_the_cache(client, school, render_cache):
+    first, cold = count_queries(client, URL)
+    second, warm = count_queries(client, URL)
+    assert first.status_code == second.status_code == 200
+    assert "X-Cache" not in second  # rendered again, not the page cache
+    assert second.content == first.content
+    # Only Wagtail's view-restriction check is left (its ancestors, then their restrictions).
+    assert warm <= 2 < cold
+
+
+def test_without_the_setting_every_render_reads_the_database(client, school, render_cache, settings):
+    settings.FRAGMENT_CACHE_ENABLED = False
+    count_queries(client, URL)
+    _, second = count_queries(client, URL)
+    assert second > 10
+
+
+def test_publishing_a_change_shows_at_once(client, school, render_cache):
+    client.get(URL)
+    school.title = "École Jules-Ferry-Centre"
+    school.save_revision().publish()
+    html = client.get(URL).content.decode()
+    assert "<h1>École Jules-Ferry-Centre</h1>" in html
+
+
+def test_a_new_permanence_time_shows_at_once(client, school, render_cache):
+    before = client.get(URL).content.decode()
+    Permanence.objects.filter(school=school).update(start_time="09:15")
+    row = Permanence.objects.get(school=school)
+    row.save()  # the admin saves the row: its signal bumps the generation
+    after = client.get(URL).content.decode()
+    assert after != before
+    assert re.search(r"9\s?h\s?15|09:15", after)
+
+
+def test_a_new_referent_name_shows_at_once(client, school, render_cache):
+    client.get(URL)
+    school.referent.public_name = "Mme Leroy-Martin"
+    school.referent.save()
+    assert "Mme Leroy-Martin" in client.get(URL).content.decode()
+
+
+def test_an_unpublished_page_is_gone_at_once(client, school, render_cache):
+    assert client.get(URL).status_code == 200
+    school.unpublish()
+    assert client.get(URL).status_code == 404
+
+
+def test_a_deleted_page_is_gone_at_once(client, school, render_cache):
+    # A page with no permanence: nothing but the page itself is deleted.
+    bare = make_school(school.get_parent().specific, "École sans permanence", slug="sans-permanence")
+    assert client.get("/ecoles/sans-permanence/").status_code == 200
+    bare.delete()
+    assert client.get("/ecoles/sans-permanence/").status_code == 404
+
+
+def test_a_moved_page_answers_at_its_new_address(client, school, render_cache):
+    other = make_index(school.get_parent().get_parent().specific, title="Écoles du nord", slug="nord", publish=True)
+    assert client.get(URL).status_code == 200
+    school.move(other, pos="last-child")
+    assert client.get("/nord/ecole-jules-ferry/").status_code == 200
+    # Not the page from the old route: Wagtail's redirect to its new address.
+    old = client.get(URL)
+    assert old.status_code == 301 and old["Location"] == "/nord/ecole-jules-ferry/"
+
+
+def test_header_and_menu_belong_to_the_page_shown(client, school, render_cache):
+    index_html = client.get("/ecoles/").content.decode()
+    school_html = client.get(URL).content.decode()
+    # The school's breadcrumbs and title are its own, not the index's kept from before.
+    assert '<li aria-current="page">École Jules-Ferry</li>' in school_html
+    assert '<li aria-current="page">École Jules-Ferry</li>' not in index_html
+    assert "<title>École Jules-Ferry" in school_html
+
+
+def test_fragments_are_kept_per_language(client, school, render_cache):
+    arabic = translate_page(school, "ar", title="مدرسة جول فيري")
+    french_first = client.get(URL).content.decode()
+    arabic_html = client.get(arabic.url).content.decode()
+    french_again = client.get(URL).content.decode()
+    assert '<html lang="ar" dir="rtl">' in arabic_html
+    assert "مدرسة جول فيري" in arabic_html
+    # The Arabic header is not served to French visitors, nor the other way round.
+    switcher = re.search(r'<nav class="language-switcher".*?</nav>', arabic_html, re.S).group(0)
+    assert 'aria-current="true">العربية' in switcher
+    assert french_again == french_first
+    assert 'aria-current="true">Français' in french_again
+
+
+def test_forms_keep_their_own_token_per_visitor(client, school, render_cache, django_user_model):
+    from django.test import Client
+
+    first = client.get("/rendez-vous/", follow=True).content.decode()
+    second = Client().get("/rendez-vous/", follow=True).content.decode()
+    token = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+    assert token.search(first) and token.search(second)
+    assert token.search(first).group(1) != token.search(second).group(1)
+
+
+def test_a_page_made_private_leaves_the_menu_and_the_caches(client, school, render_cache, settings):
+    from wagtail.models import PageViewRestriction
+
+    settings.PAGE_CACHE_ENABLED = True
+    index = school.get_parent()
+    index.show_in_menus = True
+    index.save_revision().publish()
+    assert 'href="/ecoles/"' in client.get("/").content.decode().split("</header>")[0]
+    assert client.get(URL).status_code == 200
+    PageViewRestriction.objects.create(page=index, restriction_type=PageViewRestriction.LOGIN)
+    assert 'href="/ecoles/"' not in client.get("/").content.decode().split("</header>")[0]
+    assert client.get(URL).status_code == 302  # to the login page, not the cached school
+
+
+def test_booking_steps_share_the_header_but_not_unknown_addresses(client, school, render_cache, settings):
+    step = client.get("/rendez-vous/", follow=True).redirect_chain[-1][0]
+    settings.FRAGMENT_CACHE_ENABLED = False
+    without, uncached = count_queries(client, step)
+    settings.FRAGMENT_CACHE_ENABLED = True
+    client.get(step)
+    with_fragments, cached = count_queries(client, step)
+    assert without.status_code == with_fragments.status_code == 200
+    assert cached < uncached
+    keys_before = len(cache._cache)
+    for n in range(5):
+        assert client.get(f"/rendez-vous/confirmation/INCONNU{n}/").status_code == 404
+        assert client.get(f"/ecoles/page-{n}/").status_code == 404
+        assert client.get(f"/rendez-vous/ecole/?x={n}").status_code in (200, 302)
+    assert len(cache._cache) == keys_before
