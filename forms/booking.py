@@ -146,11 +146,21 @@ def create_request(
         except _DoubleSubmit as clash:
             return clash.existing
 
-        request.record(RequestEvent.Kind.CREATED, mode=mode, language=language, captcha=captcha)
         event = route.as_event_data()
         if event["worker_id"] != worker_id:
             event.update(how=how, worker_id=worker_id, why="slot_worker")
-        request.record(RequestEvent.Kind.ROUTED, **event)
+        RequestEvent.objects.bulk_create(
+            [
+                RequestEvent(
+                    request=request,
+                    kind=RequestEvent.Kind.CREATED,
+                    data={"mode": mode, "language": language, "captcha": captcha},
+                ),
+                RequestEvent(request=request, kind=RequestEvent.Kind.ROUTED, data=event),
+            ]
+        )
+        if worker_id is not None and route.worker is not None and route.worker.pk == worker_id:
+            request.assigned_worker = route.worker  # already loaded: the e-mail needs no query
         queue_new_request(request)
     return request
 

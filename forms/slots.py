@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from services.models import SchoolPage, WorkerAbsence
@@ -34,11 +35,25 @@ def parse_slot_key(value: str) -> datetime | None:
         return None
 
 
-def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, datetime]:
+def booking_rules():
+    """The booking settings, kept in the cache until the manager changes them (the page cache's
+    generation, bumped when they are saved): every slot search and booking reads them."""
     from forms.models import BookingSettings
+    from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, generation
 
+    if not fragments_enabled():
+        return BookingSettings.load()
+    key = f"booking-settings:{generation()}"
+    rules = cache.get(key)
+    if rules is None:
+        rules = BookingSettings.load()
+        cache.set(key, rules, FRAGMENT_TIMEOUT)
+    return rules
+
+
+def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, datetime]:
     now = now or timezone.now()
-    rules = rules or BookingSettings.load()
+    rules = rules or booking_rules()
     return now + timedelta(hours=rules.minimum_notice_hours), now + timedelta(weeks=rules.horizon_weeks)
 
 

@@ -301,7 +301,8 @@ def _summary(flow):
 def confirm_step(request, flow):
     school = flow.school
     slot = None
-    if flow.data["mode"] == Mode.SCHOOL:
+    # A submission has the slot checked once, by create_request() inside its transaction.
+    if flow.data["mode"] == Mode.SCHOOL and request.method != "POST":
         slot = find_slot(school, flow.data["slot"])
         if slot is None:
             return _slot_gone(flow)
@@ -322,7 +323,11 @@ def confirm_step(request, flow):
                 flow.data["captcha_shown"] = True
                 flow.save()
                 return redirect("booking_step", "recapitulatif")
-            return _submit(request, flow, school, slot, form)
+            return _submit(request, flow, school, flow.data.get("slot"), form)
+        if flow.data["mode"] == Mode.SCHOOL:
+            slot = find_slot(school, flow.data["slot"])
+            if slot is None:
+                return _slot_gone(flow)
     else:
         initial = {"captcha_consent": antispam.CONSENT_YES} if show_captcha else {}
         form = ConfirmForm(initial=initial, expected_key=key, captcha=captcha, show_captcha=show_captcha)

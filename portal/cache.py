@@ -45,20 +45,49 @@ def _uses_csrf_or_session(request, response) -> bool:
     )
 
 
-class AnonymousPageCacheMiddleware:
+def _candidate(request) -> bool:
+    return (
+        getattr(settings, "PAGE_CACHE_ENABLED", True)
+        and request.method in ("GET", "HEAD")
+        and not request.path_info.startswith(("/admin/", "/documents/", "/media/"))
+    )
+
+
+def _carries_visitor_state(request) -> bool:
+    """A session or flash messages: the visitor may be logged in, or have something to be told."""
+    return settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES
+
+
+def _hit(key):
+    cached = cache.get(key)
+    if cached is not None:
+        cached["X-Cache"] = "HIT"
+    return cached
+
+
+class PageCacheMiddleware:
+    """Outer half, placed before the session, locale, CSRF and auth middlewares: a visitor
+    without a session cookie (nearly every family) is served from the cache without them; on
+    the way out, the page an anonymous visitor got is stored, with the headers those
+    middlewares added (Vary, Content-Language). The security headers are added on every
+    response by the middlewares outside this one."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not self.is_candidate(request):
+        if not _candidate(request):
             return self.get_response(request)
         where = f"{request.method}:{request.get_host()}:{request.get_full_path()}"
-        key = f"page-cache:{request_generation(request)}:{where}"
-        cached = cache.get(key)
-        if cached is not None:
-            cached["X-Cache"] = "HIT"
-            return cached
+        key = request._page_cache_key = f"page-cache:{request_generation(request)}:{where}"
+        if not _carries_visitor_state(request):
+            cached = _hit(key)
+            if cached is not None:
+                return cached
         response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if response.get("X-Cache") == "HIT" or user is None or user.is_authenticated:
+            return response
         if self.is_storable(request, response):
             # A view that says how long it may be kept (the slots API: 60 s) is kept no longer.
             timeout = min(TIMEOUT, get_max_age(response) or TIMEOUT)
@@ -74,26 +103,32 @@ class AnonymousPageCacheMiddleware:
         return response
 
     @staticmethod
-    def is_candidate(request) -> bool:
-        if not getattr(settings, "PAGE_CACHE_ENABLED", True):
-            return False
-        if request.method not in ("GET", "HEAD"):
-            return False
-        if request.path_info.startswith(("/admin/", "/documents/", "/media/")):
-            return False
-        user = getattr(request, "user", None)
-        return not (user is not None and user.is_authenticated)
-
-    @staticmethod
     def is_storable(request, response) -> bool:
         return (
             response.status_code == 200
             and not response.streaming
+            and not response.cookies
             and not response.has_header("Set-Cookie")
             and "private" not in response.get("Cache-Control", "")
             and "no-store" not in response.get("Cache-Control", "")
             and not _uses_csrf_or_session(request, response)
         )
+
+
+class AnonymousPageCacheMiddleware:
+    """Inner half, after the auth middleware: an anonymous visitor who carries a session cookie
+    (a family between two booking steps) gets the shared page too; a logged-in one never."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = getattr(request, "_page_cache_key", None)
+        if key is not None and _carries_visitor_state(request) and not request.user.is_authenticated:
+            cached = _hit(key)
+            if cached is not None:
+                return cached
+        return self.get_response(request)
 
 
 # The uncached render path (a page the page cache cannot hold, or has not yet): the route of a

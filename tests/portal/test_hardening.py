@@ -110,3 +110,26 @@ def test_admin_login_is_locked_after_five_failures(client, settings):
     response = client.post("/admin/login/", {"username": "agent", "password": "correct-horse-battery"})
     assert "_auth_user_id" not in client.session
     assert response.status_code in (403, 429)
+
+
+def test_a_page_served_before_the_session_middleware_keeps_every_header(client, school, page_cache):
+    first = client.get("/ecoles/ecole-jules-ferry/")
+    assert first["X-Cache"] == "MISS" and not client.cookies
+    second = client.get("/ecoles/ecole-jules-ferry/")
+    assert second["X-Cache"] == "HIT"
+    assert second.content == first.content
+    headers = {"Content-Language", "Vary", "Content-Security-Policy", "Permissions-Policy", "X-Frame-Options"}
+    for name in headers:
+        assert second[name] == first[name], name
+    assert second["Content-Language"] == "fr" and "Accept-Language" in second["Vary"]
+
+
+def test_a_family_between_two_booking_steps_gets_the_shared_page_too(client, school, page_cache):
+    from django.test import Client
+
+    client.get(f"/rendez-vous/?ecole={school.pk}", follow=True)  # creates the booking settings row
+    assert Client().get("/ecoles/ecole-jules-ferry/")["X-Cache"] == "MISS"  # another visitor
+    assert "sessionid" in client.cookies
+    response = client.get("/ecoles/ecole-jules-ferry/")
+    assert response["X-Cache"] == "HIT"
+    assert not response.cookies

@@ -174,3 +174,27 @@ def test_booking_steps_share_the_header_but_not_unknown_addresses(client, school
         assert client.get(f"/ecoles/page-{n}/").status_code == 404
         assert client.get(f"/rendez-vous/ecole/?x={n}").status_code in (200, 302)
     assert len(cache._cache) == keys_before
+
+
+def test_the_booking_steps_read_the_school_from_the_cache_until_it_changes(school, render_cache):
+    from forms.forms import school_by_id
+    from forms.slots import free_slots
+
+    first = school_by_id(school.pk)
+    with CaptureQueriesContext(connection) as queries:
+        again = school_by_id(school.pk)
+        permanences = list(again.permanences.all())
+        referent = again.referent
+    assert len(queries) == 0
+    assert (again.pk, referent.public_name, len(permanences)) == (first.pk, "Mme Leroy", 1)
+    slots_before = free_slots(again)
+
+    row = Permanence.objects.get(school=school)
+    row.slot_minutes = 15
+    row.save()
+    changed = school_by_id(school.pk)
+    assert changed.permanences.get().slot_minutes == 15
+    assert len(free_slots(changed)) > len(slots_before)
+
+    school.unpublish()
+    assert school_by_id(school.pk) is None
