@@ -108,9 +108,16 @@ def captcha_enabled() -> bool:
 
 
 class RecaptchaCheckbox(ReCaptchaV2Checkbox):
-    """Without the package's inline script, which the Content-Security-Policy refuses."""
+    """Without the package's inline script, which the Content-Security-Policy refuses; Google's
+    script carries the response's CSP nonce (`nonce`, set by the view)."""
 
     template_name = "forms/includes/recaptcha_checkbox.html"
+    nonce = ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["nonce"] = self.nonce
+        return context
 
 
 class CaptchaConsentField(forms.ChoiceField):

@@ -409,7 +409,7 @@ class ConfirmForm(BookingForm):
         },
     )
 
-    def __init__(self, *args, expected_key: str, captcha: bool, show_captcha: bool, **kwargs):
+    def __init__(self, *args, expected_key: str, captcha: bool, show_captcha: bool, nonce=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.expected_key = expected_key
         self.initial.setdefault("submission_key", expected_key)
@@ -417,6 +417,8 @@ class ConfirmForm(BookingForm):
             self.fields["captcha_consent"] = CaptchaConsentField()
             if show_captcha and self._consent_value() != CONSENT_NO:
                 self.fields["captcha"] = captcha_field()
+                # Read only here: asking the request for its nonce puts it in the CSP header.
+                self.fields["captcha"].widget.nonce = str(nonce) if nonce is not None else ""
 
     def _consent_value(self):
         if self.is_bound:

@@ -309,6 +309,7 @@ def confirm_step(request, flow):
     key = flow.submission_key()
     captcha = antispam.captcha_enabled()
     show_captcha = captcha and flow.data.get("captcha_shown", False)
+    nonce = getattr(request, "csp_nonce", None) if show_captcha else None
 
     if request.method == "POST":
         raw_consent = request.POST.get("captcha_consent")
@@ -317,7 +318,7 @@ def confirm_step(request, flow):
             request, declined=captcha and raw_consent == antispam.CONSENT_NO
         ):
             return antispam.rate_limited_response(request)
-        form = ConfirmForm(request.POST, expected_key=key, captcha=captcha, show_captcha=show_captcha)
+        form = ConfirmForm(request.POST, expected_key=key, captcha=captcha, show_captcha=show_captcha, nonce=nonce)
         if form.is_valid():
             if form.awaiting_widget:
                 flow.data["captcha_shown"] = True
@@ -330,7 +331,7 @@ def confirm_step(request, flow):
                 return _slot_gone(flow)
     else:
         initial = {"captcha_consent": antispam.CONSENT_YES} if show_captcha else {}
-        form = ConfirmForm(initial=initial, expected_key=key, captcha=captcha, show_captcha=show_captcha)
+        form = ConfirmForm(initial=initial, expected_key=key, captcha=captcha, show_captcha=show_captcha, nonce=nonce)
 
     place = ""
     if slot is not None:

@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -93,12 +94,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_SENSITIVE_PARAMETERS = ["password"]
 
 # Content-Security-Policy (django-csp): no inline script or style on public pages; Google's
-# reCAPTCHA is allowed only for the script the form loads after the parent's consent.
+# reCAPTCHA is allowed only for the script the form loads after the parent's consent, which
+# carries the response's nonce (NONCE is dropped from responses that use none).
 RECAPTCHA_HOSTS = ["https://www.google.com/recaptcha/", "https://www.gstatic.com/recaptcha/"]
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", *RECAPTCHA_HOSTS],
+        "script-src": ["'self'", NONCE, *RECAPTCHA_HOSTS],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],

@@ -167,6 +167,10 @@ def test_yes_shows_googles_widget_in_the_page_language(client, school, with_keys
     assert soup.select_one('input[name="captcha_consent"][value="yes"]').has_attr("checked")
     # No inline script: the Content-Security-Policy refuses them.
     assert all(tag.has_attr("src") for tag in soup.find_all("script"))
+    # Google's script carries this response's nonce, which the policy names.
+    assert script["nonce"] and f"'nonce-{script['nonce']}'" in page["Content-Security-Policy"]
+    again = parse(client.get(url("recapitulatif", "ar"))).find("script", src=lambda src: src and "api.js" in src)
+    assert again["nonce"] != script["nonce"]
 
 
 def test_yes_and_a_valid_check_stores_captcha_passed(client, school, with_keys, google):
