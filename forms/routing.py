@@ -29,7 +29,12 @@ class Route:
         }
 
 
-def absence_on(worker: SocialWorker, day: date) -> WorkerAbsence | None:
+def absence_on(worker: SocialWorker, day: date, known: list | None = None) -> WorkerAbsence | None:
+    """The worker's absence that day (the latest entered, if several). `known`: absences
+    already read that cover the worker on that day (the slot search's), instead of a query."""
+    if known is not None:
+        matching = [a for a in known if a.worker_id == worker.pk and a.first_day <= day <= a.last_day]
+        return max(matching, key=lambda a: (a.first_day, a.pk), default=None)
     return (
         WorkerAbsence.objects.filter(worker=worker, first_day__lte=day, last_day__gte=day)
         .select_related("replacement")
@@ -38,8 +43,10 @@ def absence_on(worker: SocialWorker, day: date) -> WorkerAbsence | None:
     )
 
 
-def route_request(school: SchoolPage | None, day: date) -> Route:
-    """Who gets a request for `school` on `day` (the appointment day, or the request day)."""
+def route_request(school: SchoolPage | None, day: date, known_absences: list | None = None) -> Route:
+    """Who gets a request for `school` on `day` (the appointment day, or the request day).
+
+    `known_absences`: the referent's and replacements' absences already read for that day."""
     from forms.models import AppointmentRequest
 
     Routing = AppointmentRequest.Routing
@@ -49,10 +56,10 @@ def route_request(school: SchoolPage | None, day: date) -> Route:
     referent = school.referent
     if referent is None or not referent.active:
         return Route(None, Routing.SERVICE, why="no_referent")
-    absence = absence_on(referent, day)
+    absence = absence_on(referent, day, known_absences)
     if absence is None:
         return Route(referent, Routing.REFERENT, why="referent")
     replacement = absence.replacement
-    if replacement is not None and replacement.active and absence_on(replacement, day) is None:
+    if replacement is not None and replacement.active and absence_on(replacement, day, known_absences) is None:
         return Route(replacement, Routing.REPLACEMENT, absence, why="referent_absent")
     return Route(None, Routing.SERVICE, absence, why="referent_absent_no_replacement")

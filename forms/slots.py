@@ -57,10 +57,14 @@ def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, d
     return now + timedelta(hours=rules.minimum_notice_hours), now + timedelta(weeks=rules.horizon_weeks)
 
 
-def free_slots(school: SchoolPage, now: datetime | None = None, rules=None, day: date | None = None) -> list[Slot]:
+def free_slots(
+    school: SchoolPage, now: datetime | None = None, rules=None, day: date | None = None, facts: dict | None = None
+) -> list[Slot]:
     """Bookable slots of a school's permanences, earliest first. A fixed number of queries.
 
-    `day` narrows the search to one day of the window (checking the slot a form names)."""
+    `day` narrows the search to one day of the window (checking the slot a form names).
+    `facts`, when given, receives the absences read (the referent's and their replacements'
+    over the days searched), so that routing the booking needs no second look."""
     from forms.models import AppointmentRequest
 
     school = school.source_school
@@ -85,6 +89,8 @@ def free_slots(school: SchoolPage, now: datetime | None = None, rules=None, day:
     replacement_away = list(
         WorkerAbsence.objects.filter(worker_id__in=replacement_ids, first_day__lte=last_day, last_day__gte=first_day)
     )
+    if facts is not None:
+        facts["absences"] = absences + replacement_away
     # Appointments of those days only (a day is at most 25 hours, even when the clocks change).
     since = max(earliest, datetime.combine(first_day, time.min, tzinfo=PARIS))
     until = min(latest, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))
@@ -122,10 +128,10 @@ def free_slots(school: SchoolPage, now: datetime | None = None, rules=None, day:
     return slots
 
 
-def find_slot(school: SchoolPage, key: str, now: datetime | None = None) -> Slot | None:
+def find_slot(school: SchoolPage, key: str, now: datetime | None = None, facts: dict | None = None) -> Slot | None:
     """The free slot a form names, re-checked on the server (a tampered or stale key gives None)."""
     wanted = parse_slot_key(key)
     if wanted is None:
         return None
     day = wanted.astimezone(PARIS).date()
-    return next((s for s in free_slots(school, now, day=day) if s.start == wanted), None)
+    return next((s for s in free_slots(school, now, day=day, facts=facts) if s.start == wanted), None)

@@ -232,9 +232,11 @@ SERVICE_MAILBOX = os.environ.get("SERVICE_MAILBOX", "service-social-scolaire@cca
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
-    # Sessions (the booking steps) read from Redis and are written through to the database,
-    # so that an evicted or restarted cache loses no family's half-filled form.
-    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    # Sessions (a family's answers between two booking steps, staff logins) live in Redis: no
+    # database write on every step. Redis must then keep them (docs/deploy.md: no eviction,
+    # appendonly); a lost Redis logs staff out and restarts unfinished forms, never a submitted
+    # request. SESSION_ENGINE=django.contrib.sessions.backends.cached_db writes them through.
+    SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cache")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -399,7 +399,7 @@ def test_slot_lost_at_insert_time_is_a_clear_message_not_a_500(client, school, m
     )
     # Both families saw the slot free: only the database constraint can tell them apart.
     monkeypatch.setattr("forms.views_booking.find_slot", lambda school, key: taken)
-    monkeypatch.setattr("forms.booking.find_slot", lambda school, key, now=None: taken)
+    monkeypatch.setattr("forms.booking.find_slot", lambda school, key, now=None, facts=None: taken)
     response = client.post(url("recapitulatif"), {"submission_key": submission_key(recap)})
     assert response.status_code == 302
     assert response["Location"] == url("creneau")
