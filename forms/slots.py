@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.core.cache import cache
 from django.utils import timezone
 
+from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, generation
 from services.models import SchoolPage, WorkerAbsence
 from services.schedule import PARIS, closed_days, permanence_occurrences
 
@@ -39,7 +40,6 @@ def booking_rules():
     """The booking settings, kept in the cache until the manager changes them (the page cache's
     generation, bumped when they are saved): every slot search and booking reads them."""
     from forms.models import BookingSettings
-    from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, generation
 
     if not fragments_enabled():
         return BookingSettings.load()
@@ -78,17 +78,9 @@ def free_slots(
             return []
         first_day = last_day = day
     permanences = [p for p in school.permanences.all() if p.bookable]
-    occurrences = permanence_occurrences(permanences, first_day, last_day, closed_days(first_day, last_day))
-    absences = list(
-        WorkerAbsence.objects.filter(worker=referent, first_day__lte=last_day, last_day__gte=first_day).select_related(
-            "replacement"
-        )
-    )
+    closed, absences, replacement_away = _days_facts(referent, first_day, last_day, cached=day is not None)
+    occurrences = permanence_occurrences(permanences, first_day, last_day, closed)
     replacement_ids = {a.replacement_id for a in absences if a.replacement_id}
-    # A replacement who is away too cannot take the slot.
-    replacement_away = list(
-        WorkerAbsence.objects.filter(worker_id__in=replacement_ids, first_day__lte=last_day, last_day__gte=first_day)
-    )
     if facts is not None:
         facts["absences"] = absences + replacement_away
     # Appointments of those days only (a day is at most 25 hours, even when the clocks change).
@@ -126,6 +118,32 @@ def free_slots(
                 slots.append(Slot(start, start + length, worker_id, occurrence.permanence.pk, occurrence.place))
             start += length
     return slots
+
+
+def _days_facts(referent, first_day: date, last_day: date, cached: bool):
+    """Closures, the referent's absences (with their replacements) and the replacements' own
+    absences over those days. Kept in the cache for a single day (the checks of a booking and
+    of its recap page), under the generation that any closure or absence change bumps."""
+    key = f"slot-day:{generation()}:{referent.pk}:{first_day}:{last_day}" if cached and fragments_enabled() else None
+    if key is not None:
+        facts = cache.get(key)
+        if facts is not None:
+            return facts
+    closed = closed_days(first_day, last_day)
+    absences = list(
+        WorkerAbsence.objects.filter(worker=referent, first_day__lte=last_day, last_day__gte=first_day).select_related(
+            "replacement"
+        )
+    )
+    # A replacement who is away too cannot take the slot.
+    replacement_ids = {a.replacement_id for a in absences if a.replacement_id}
+    replacement_away = list(
+        WorkerAbsence.objects.filter(worker_id__in=replacement_ids, first_day__lte=last_day, last_day__gte=first_day)
+    )
+    facts = (closed, absences, replacement_away)
+    if key is not None:
+        cache.set(key, facts, FRAGMENT_TIMEOUT)
+    return facts
 
 
 def find_slot(school: SchoolPage, key: str, now: datetime | None = None, facts: dict | None = None) -> Slot | None:

@@ -6,10 +6,12 @@ REDIS_URL is set) and adds a generation number: publishing a page or changing a 
 worker, permanence, absence, closure or setting bumps it, so every cached page is dropped at
 once (editors publish a few times a day; a cold page costs one render)."""
 
+import contextvars
 import logging
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils.cache import get_max_age, patch_cache_control
 
 logger = logging.getLogger(__name__)
@@ -19,19 +21,39 @@ TIMEOUT = 600
 SHARED_MAX_AGE = 60
 
 
+# The generation, read once per request (set up by PageCacheMiddleware for every request).
+_request_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_memo", default=None)
+
+
 def generation() -> int:
+    memo = _request_memo.get()
+    if memo is not None and "generation" in memo:
+        return memo["generation"]
     value = cache.get(GENERATION_KEY)
     if value is None:
         cache.add(GENERATION_KEY, 1, timeout=None)
         value = cache.get(GENERATION_KEY) or 1
+    if memo is not None:
+        memo["generation"] = value
     return value
 
 
-def invalidate(**kwargs) -> None:
+def _bump() -> None:
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, timeout=None)
+    memo = _request_memo.get()
+    if memo is not None:
+        memo.pop("generation", None)
+
+
+def invalidate(**kwargs) -> None:
+    """Drop every cached page, route and fragment: now, and again once the change is committed
+    (a visitor reading the database between the two would otherwise keep the old state)."""
+    _bump()
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(_bump)
 
 
 def _uses_csrf_or_session(request, response) -> bool:
@@ -76,10 +98,17 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        token = _request_memo.set({})
+        try:
+            return self._respond(request)
+        finally:
+            _request_memo.reset(token)
+
+    def _respond(self, request):
         if not _candidate(request):
             return self.get_response(request)
         where = f"{request.method}:{request.get_host()}:{request.get_full_path()}"
-        key = request._page_cache_key = f"page-cache:{request_generation(request)}:{where}"
+        key = request._page_cache_key = f"page-cache:{generation()}:{where}"
         if not _carries_visitor_state(request):
             cached = _hit(key)
             if cached is not None:
@@ -139,13 +168,3 @@ FRAGMENT_TIMEOUT = 600
 
 def fragments_enabled() -> bool:
     return getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
-
-
-def request_generation(request) -> int:
-    """The generation, read once per request."""
-    if request is None:
-        return generation()
-    value = getattr(request, "_page_cache_generation", None)
-    if value is None:
-        value = request._page_cache_generation = generation()
-    return value

@@ -16,13 +16,13 @@ from django.utils.translation import get_language
 from wagtail import views as wagtail_views
 from wagtail.models import Page
 
-from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, request_generation
+from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, generation
 
 logger = logging.getLogger(__name__)
 
 
 def route_key(request, path: str) -> str:
-    return f"route:{request_generation(request)}:{request.get_host()}:{get_language()}:{path}"
+    return f"route:{generation()}:{request.get_host()}:{get_language()}:{path}"
 
 
 def serve(request, path):

@@ -123,7 +123,7 @@ class FragmentNode(template.Node):
         self.nodelist, self.name, self.vary, self.hourly = nodelist, name, vary, hourly
 
     def render(self, context):
-        from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, request_generation
+        from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, generation
 
         if not fragments_enabled():
             return self.nodelist.render(context)
@@ -134,7 +134,7 @@ class FragmentNode(template.Node):
         if self.hourly:
             parts.append(timezone.localtime().strftime("%Y%m%d%H"))
         digest = hashlib.md5(":".join(parts).encode(), usedforsecurity=False).hexdigest()
-        key = f"fragment:{request_generation(context.get('request'))}:{digest}"
+        key = f"fragment:{generation()}:{digest}"
         value = cache.get(key)
         if value is None:
             value = self.nodelist.render(context)

@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, SECRET_KEY, env_bool
+from .base import ALLOWED_HOSTS, REDIS_URL, SECRET_KEY, env_bool
 
 DEBUG = False
 
@@ -34,3 +34,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Behind the reverse proxy every family would share the proxy's address: name the header the
 # proxy sets with the client's address (e.g. HTTP_X_REAL_IP) for the per-address rate limits.
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
+
+# Without Redis each gunicorn worker would keep its own cache, and a page an editor unpublishes
+# could still be served by the other workers for minutes: no shared page, route or fragment
+# cache then (sessions stay in the database).
+if not REDIS_URL:
+    PAGE_CACHE_ENABLED = False
+    FRAGMENT_CACHE_ENABLED = False

@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from home.models import CCASSettings
 from services.models import Permanence
+from services.schedule import PARIS
 from tests.factories import make_index, make_school, make_site, make_worker, permanence, translate_page
 
 
@@ -198,3 +199,31 @@ def test_the_booking_steps_read_the_school_from_the_cache_until_it_changes(schoo
 
     school.unpublish()
     assert school_by_id(school.pk) is None
+
+
+def test_a_booking_reads_the_days_absences_from_the_cache_until_one_is_added(school, render_cache):
+    from forms.slots import find_slot, free_slots
+    from tests.factories import make_absence
+
+    slot = free_slots(school)[0]
+    assert find_slot(school, slot.key) == slot
+    with CaptureQueriesContext(connection) as queries:
+        assert find_slot(school, slot.key) == slot
+    tables = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "services_workerabsence" not in tables and "services_closureperiod" not in tables
+
+    day = slot.start.astimezone(PARIS).date()
+    make_absence(school.referent, day, day)  # away, nobody replacing: no slot that day
+    assert find_slot(school, slot.key) is None
+
+
+def test_a_change_drops_the_caches_again_once_committed(db, django_capture_on_commit_callbacks):
+    """A visitor who read the database between the change and its commit cached the old state
+    under the new generation: the second bump, at commit, drops it."""
+    from portal.cache import generation, invalidate
+
+    before = generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        invalidate()
+        during = generation()
+    assert before < during < generation()

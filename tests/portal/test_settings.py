@@ -88,3 +88,25 @@ def test_check_deploy_reports_nothing_under_production_settings():
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+SHOW_CACHES = """
+import django
+django.setup()
+from django.conf import settings
+print(settings.PAGE_CACHE_ENABLED if hasattr(settings, "PAGE_CACHE_ENABLED") else True,
+      getattr(settings, "FRAGMENT_CACHE_ENABLED", True), settings.SESSION_ENGINE.rsplit(".", 1)[-1])
+"""
+
+
+@pytest.mark.parametrize(
+    "redis_url, expected",
+    [("", "False False db"), ("redis://127.0.0.1:6379/9", "True True cache")],
+)
+def test_shared_caches_and_redis_sessions_only_with_redis(redis_url, expected):
+    """Without Redis, each worker's own cache would serve pages an editor has unpublished."""
+    result = run_with_production_settings(
+        "-c", SHOW_CACHES, SECRET_KEY=GOOD_SECRET_KEY, ALLOWED_HOSTS=GOOD_HOSTS, REDIS_URL=redis_url
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == expected
