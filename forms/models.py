@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
@@ -75,8 +76,8 @@ class AppointmentRequest(models.Model):
         SCHEDULED = "scheduled", _("Rendez-vous fixé")
         DONE = "done", _("Rendez-vous honoré")
         NO_SHOW = "no_show", _("Absent·e au rendez-vous")
-        CANCELLED_FAMILY = "cancelled_family", _("Annulée par la famille")
-        CANCELLED_SERVICE = "cancelled_service", _("Annulée par le service")
+        CANCELLED_FAMILY = "cancelled_family", pgettext_lazy("request status", "Annulée par la famille")
+        CANCELLED_SERVICE = "cancelled_service", pgettext_lazy("request status", "Annulée par le service")
 
     ACTIVE_STATUSES = [Status.NEW, Status.ACKNOWLEDGED, Status.SCHEDULED]
     CLOSED_STATUSES = [Status.DONE, Status.NO_SHOW, Status.CANCELLED_FAMILY, Status.CANCELLED_SERVICE]
@@ -170,7 +171,7 @@ class RequestEvent(models.Model):
         REASSIGNED = "reassigned", _("Réaffectée")
         DONE = "done", _("Rendez-vous honoré")
         NO_SHOW = "no_show", _("Absence au rendez-vous")
-        CANCELLED = "cancelled", _("Annulée")
+        CANCELLED = "cancelled", pgettext_lazy("request history event", "Annulée")
         NOTE = "note", _("Note interne")
         REMINDED = "reminded", _("Rappel envoyé")
         ANONYMISED = "anonymised", _("Anonymisée")
@@ -236,7 +237,7 @@ class EveningRegistration(models.Model):
     class Status(models.TextChoices):
         CONFIRMED = "confirmed", _("Inscrit·e")
         WAITING = "waiting", _("Liste d'attente")
-        CANCELLED = "cancelled", _("Annulée")
+        CANCELLED = "cancelled", pgettext_lazy("evening registration status", "Annulée")
 
     reference = models.CharField(max_length=7, unique=True, default=new_reference, editable=False)
     # The evening in the source language: capacity is shared by every language.
