@@ -8,6 +8,7 @@ once (editors publish a few times a day; a cold page costs one render)."""
 
 import contextvars
 import logging
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -25,14 +26,26 @@ SHARED_MAX_AGE = 60
 _request_memo: contextvars.ContextVar[dict | None] = contextvars.ContextVar("page_cache_memo", default=None)
 
 
+# And kept by each process for PAGE_CACHE_GENERATION_TTL seconds (1 by default): a page served
+# from the cache then costs one Redis read, not two; another app server sees a publication
+# within that second, the process that made the change at once.
+_process_memo = {"value": None, "until": 0.0}
+
+
 def generation() -> int:
     memo = _request_memo.get()
     if memo is not None and "generation" in memo:
         return memo["generation"]
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY) or 1
+    ttl = getattr(settings, "PAGE_CACHE_GENERATION_TTL", 1.0)
+    now = time.monotonic()
+    if ttl and _process_memo["until"] > now:
+        value = _process_memo["value"]
+    else:
+        value = cache.get(GENERATION_KEY)
+        if value is None:
+            cache.add(GENERATION_KEY, 1, timeout=None)
+            value = cache.get(GENERATION_KEY) or 1
+        _process_memo.update(value=value, until=now + ttl)
     if memo is not None:
         memo["generation"] = value
     return value
@@ -43,6 +56,7 @@ def _bump() -> None:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, timeout=None)
+    _process_memo["until"] = 0.0
     memo = _request_memo.get()
     if memo is not None:
         memo.pop("generation", None)

@@ -20,3 +20,5 @@ AXES_ENABLED = False
 PAGE_CACHE_ENABLED = False
 # Same for the fragment and route caches of the uncached render path (their tests switch them on).
 FRAGMENT_CACHE_ENABLED = False
+# Every test's database starts afresh while the cache lives on: read the generation each time.
+PAGE_CACHE_GENERATION_TTL = 0

@@ -227,3 +227,17 @@ def test_a_change_drops_the_caches_again_once_committed(db, django_capture_on_co
         invalidate()
         during = generation()
     assert before < during < generation()
+
+
+def test_each_process_keeps_the_generation_a_second_but_sees_its_own_changes_at_once(db, settings):
+    from portal.cache import GENERATION_KEY, generation, invalidate
+
+    settings.PAGE_CACHE_GENERATION_TTL = 60
+    first = generation()
+    cache.incr(GENERATION_KEY)  # another app server published
+    assert generation() == first  # not read again within the TTL
+    invalidate()  # this process publishes
+    assert generation() == first + 2
+    settings.PAGE_CACHE_GENERATION_TTL = 0
+    cache.incr(GENERATION_KEY)
+    assert generation() == first + 3
