@@ -110,3 +110,39 @@ def test_shared_caches_and_redis_sessions_only_with_redis(redis_url, expected):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == expected
+
+
+SCAN_HEADERS = """
+import json
+import django
+django.setup()
+from django.test import Client
+client = Client()
+secure = client.get("/robots.txt", HTTP_HOST="portal.example.fr", HTTP_X_FORWARDED_PROTO="https")
+plain = client.get("/robots.txt", HTTP_HOST="portal.example.fr")
+print(json.dumps({"status": secure.status_code, "headers": dict(secure.headers),
+                  "plain": plain.status_code, "location": plain.get("Location", "")}))
+"""
+
+
+def test_a_scan_of_production_response_headers_shows_every_policy():
+    """The production settings behind the TLS proxy (X-Forwarded-Proto: https), no database."""
+    import json
+
+    result = run_with_production_settings(
+        "-c", SCAN_HEADERS, SECRET_KEY=GOOD_SECRET_KEY, ALLOWED_HOSTS=GOOD_HOSTS, REDIS_URL=""
+    )
+    assert result.returncode == 0, result.stderr
+    scan = json.loads(result.stdout.strip().splitlines()[-1])
+    headers = scan["headers"]
+    assert scan["status"] == 200
+    assert headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains; preload"
+    policy = headers["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in headers["Permissions-Policy"] and "geolocation=()" in headers["Permissions-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    # Plain HTTP is sent to HTTPS.
+    assert scan["plain"] == 301 and scan["location"] == "https://portal.example.fr/robots.txt"
