@@ -84,9 +84,16 @@ def _enqueue_delivery():
 
 
 def _deliver_after_commit():
-    # robust: a queue that cannot be reached is logged, not raised into the view that
-    # has already committed; cron's send_notifications picks the rows up.
-    transaction.on_commit(_enqueue_delivery, robust=True)
+    if settings.TASKS["default"]["BACKEND"] == "django_tasks_db.DatabaseBackend":
+        # The task is a row of the same database, written in the request's own transaction: the
+        # worker sees it once the request is committed, never before (a transactional outbox,
+        # and no second round trip and commit after the request's).
+        _enqueue_delivery()
+    else:
+        # Another queue: only once committed. robust: a queue that cannot be reached is logged,
+        # not raised into the view that has already committed; cron's send_notifications picks
+        # the rows up.
+        transaction.on_commit(_enqueue_delivery, robust=True)
 
 
 def queue_new_request(request: AppointmentRequest) -> list[Notification]:

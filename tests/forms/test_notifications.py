@@ -159,6 +159,24 @@ def test_a_rolled_back_request_sends_nothing(worker, django_capture_on_commit_ca
     assert not AppointmentRequest.objects.exists()
 
 
+def test_with_the_database_queue_the_task_is_written_in_the_requests_transaction(worker, settings):
+    """Production's queue: the delivery task is a row of the request's own transaction, so a
+    rolled-back request leaves no task, and a committed one is seen by the worker with it."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        queue_new_request(make_request(worker))
+        assert DBTaskResult.objects.filter(task_path="forms.tasks.deliver_notifications").count() == 1
+        raise RuntimeError("the booking failed after queueing")
+    assert not DBTaskResult.objects.exists() and not Notification.objects.exists()
+
+    request = submit(worker, slot_start=tomorrow_at(9))
+    assert DBTaskResult.objects.filter(task_path="forms.tasks.deliver_notifications").count() == 1
+    assert mail.outbox == []  # sent by the worker process (db_worker), not by the request
+    assert Notification.objects.filter(request=request, state=Notification.State.PENDING).count() == 2
+
+
 # What a worker receives
 
 
