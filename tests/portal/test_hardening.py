@@ -7,20 +7,6 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from home.models import CCASSettings
-from tests.factories import make_index, make_school, make_site, make_worker, permanence
-
-
-@pytest.fixture
-def school(db):
-    home = make_site()
-    index = make_index(home, publish=True)
-    return make_school(
-        index,
-        "École Jules-Ferry",
-        slug="ecole-jules-ferry",
-        referent=make_worker("Mme Leroy"),
-        permanences=[permanence()],
-    )
 
 
 @pytest.fixture

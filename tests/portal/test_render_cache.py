@@ -12,20 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from home.models import CCASSettings
 from services.models import Permanence
 from services.schedule import PARIS
-from tests.factories import make_index, make_school, make_site, make_worker, permanence, translate_page
-
-
-@pytest.fixture
-def school(db):
-    home = make_site()
-    index = make_index(home, publish=True)
-    return make_school(
-        index,
-        "École Jules-Ferry",
-        slug="ecole-jules-ferry",
-        referent=make_worker("Mme Leroy"),
-        permanences=[permanence(weekday=2, start="08:30", end="12:00")],
-    )
+from tests.factories import make_index, make_school, translate_page
 
 
 @pytest.fixture
