@@ -3,8 +3,9 @@ import sys
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseServerError
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
 from django.template import loader
+from django.templatetags.static import static
 from django.utils import translation
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
@@ -24,6 +25,13 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+@cache_control(public=True, max_age=86400)
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: the icon, not a rendered 404."""
+    return HttpResponsePermanentRedirect(static("img/favicon.svg"))
 
 
 class AllLocalesSitemap(Sitemap):

@@ -1,5 +1,7 @@
 """Error pages in every language; the 500 page must not need the database."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.utils import OperationalError
@@ -54,3 +56,12 @@ def test_500_page_renders_while_the_database_is_down(code):
     }
     numbers = [link.get_text(strip=True) for link in page.select(".emergency a[href^='tel:']")]
     assert numbers == ["119", "17", "112"]
+
+
+@pytest.mark.django_db
+def test_the_browsers_favicon_request_gets_the_icon_not_a_404(client, school):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith(".svg") and "/static/img/favicon" in response["Location"]
+    icon = re.search(r'<link rel="icon" href="([^"]+)"', client.get("/").content.decode()).group(1)
+    assert icon == response["Location"]
