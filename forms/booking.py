@@ -97,7 +97,7 @@ def create_request(
         language = settings.LANGUAGE_CODE
     school = school.source_school if school is not None else None
 
-    # One transaction, no savepoint: on the happy path a booking is 9 statements. Whatever the
+    # One transaction, no savepoint: on the happy path a booking is 7 statements. Whatever the
     # database refuses (a double submit, a slot taken meanwhile, a reference clash) is told
     # apart after the rollback.
     for _attempt in range(REFERENCE_ATTEMPTS):
@@ -106,7 +106,7 @@ def create_request(
             with transaction.atomic():
                 return _create(school, mode, slot, data, language, captcha, submission_key, now, reference)
         except IntegrityError:
-            existing = AppointmentRequest.objects.filter(submission_key=submission_key).first()
+            existing = _by_submission(submission_key)
             if existing is not None:
                 return existing
             if mode == AppointmentRequest.Mode.SCHOOL and school is not None and _is_booked(school, _slot_key(slot)):
@@ -115,6 +115,10 @@ def create_request(
                 continue  # a reference drawn twice: draw another
             raise
     raise IntegrityError("no free reference after several attempts")
+
+
+def _by_submission(submission_key) -> AppointmentRequest | None:
+    return AppointmentRequest.objects.filter(submission_key=submission_key).first()
 
 
 def _create(school, mode, slot, data, language, captcha, submission_key, now, reference) -> AppointmentRequest:
@@ -126,7 +130,7 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
         booked_slot = find_slot(school, key, now, facts=facts) if school is not None else None
         if booked_slot is None:
             # Maybe this very submission booked it a moment ago (a double click).
-            existing = AppointmentRequest.objects.filter(submission_key=submission_key).first()
+            existing = _by_submission(submission_key)
             if existing is not None:
                 return existing
             if school is not None and _is_booked(school, key):

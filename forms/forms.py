@@ -10,14 +10,13 @@ from itertools import groupby
 import phonenumbers
 from django import forms
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
 from forms.models import AppointmentRequest
-from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, generation
+from portal.cache import remembered
 from services.models import SchoolPage
 from services.schedule import PARIS
 from services.text import normalize
@@ -103,19 +102,9 @@ def school_by_id(value) -> SchoolPage | None:
         return None
     if not 0 < pk < 2**63:
         return None
-    if not fragments_enabled():
-        return _load_school(pk)
     # Every booking step reads the school: keep it, with what the slot search reads (referent,
     # permanences), until something is published or the directory changes.
-    key = f"booking-school:{generation()}:{pk}"
-    school = cache.get(key)
-    if school is None:
-        school = _load_school(pk)
-        cache.set(key, school or NO_SCHOOL, FRAGMENT_TIMEOUT)
-    return school or None
-
-
-NO_SCHOOL = 0
+    return remembered(f"booking-school:{pk}", lambda: _load_school(pk))
 
 
 def _load_school(pk: int) -> SchoolPage | None:

@@ -7,10 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.core.cache import cache
 from django.utils import timezone
 
-from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, generation
+from portal.cache import remembered
 from services.models import SchoolPage, WorkerAbsence
 from services.schedule import PARIS, closed_days, permanence_occurrences
 
@@ -41,14 +40,7 @@ def booking_rules():
     generation, bumped when they are saved): every slot search and booking reads them."""
     from forms.models import BookingSettings
 
-    if not fragments_enabled():
-        return BookingSettings.load()
-    key = f"booking-settings:{generation()}"
-    rules = cache.get(key)
-    if rules is None:
-        rules = BookingSettings.load()
-        cache.set(key, rules, FRAGMENT_TIMEOUT)
-    return rules
+    return remembered("booking-settings", BookingSettings.load)
 
 
 def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, datetime]:
@@ -124,26 +116,24 @@ def _days_facts(referent, first_day: date, last_day: date, cached: bool):
     """Closures, the referent's absences (with their replacements) and the replacements' own
     absences over those days. Kept in the cache for a single day (the checks of a booking and
     of its recap page), under the generation that any closure or absence change bumps."""
-    key = f"slot-day:{generation()}:{referent.pk}:{first_day}:{last_day}" if cached and fragments_enabled() else None
-    if key is not None:
-        facts = cache.get(key)
-        if facts is not None:
-            return facts
-    closed = closed_days(first_day, last_day)
-    absences = list(
-        WorkerAbsence.objects.filter(worker=referent, first_day__lte=last_day, last_day__gte=first_day).select_related(
-            "replacement"
+
+    def load():
+        closed = closed_days(first_day, last_day)
+        absences = list(
+            WorkerAbsence.objects.filter(
+                worker=referent, first_day__lte=last_day, last_day__gte=first_day
+            ).select_related("replacement")
         )
-    )
-    # A replacement who is away too cannot take the slot.
-    replacement_ids = {a.replacement_id for a in absences if a.replacement_id}
-    replacement_away = list(
-        WorkerAbsence.objects.filter(worker_id__in=replacement_ids, first_day__lte=last_day, last_day__gte=first_day)
-    )
-    facts = (closed, absences, replacement_away)
-    if key is not None:
-        cache.set(key, facts, FRAGMENT_TIMEOUT)
-    return facts
+        # A replacement who is away too cannot take the slot.
+        replacement_ids = {a.replacement_id for a in absences if a.replacement_id}
+        replacement_away = list(
+            WorkerAbsence.objects.filter(
+                worker_id__in=replacement_ids, first_day__lte=last_day, last_day__gte=first_day
+            )
+        )
+        return closed, absences, replacement_away
+
+    return remembered(f"slot-day:{referent.pk}:{first_day}:{last_day}", load) if cached else load()
 
 
 def find_slot(school: SchoolPage, key: str, now: datetime | None = None, facts: dict | None = None) -> Slot | None:

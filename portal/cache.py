@@ -182,3 +182,20 @@ FRAGMENT_TIMEOUT = 600
 
 def fragments_enabled() -> bool:
     return getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
+
+
+_NOTHING = "portal.cache:nothing"  # a load that found nothing is kept too
+
+
+def remembered(name: str, load):
+    """`load()`, kept in the cache under the current generation: dropped with the pages when
+    something is published or the directory or a setting changes. `name` says what it is
+    (and of what: include the ids)."""
+    if not fragments_enabled():
+        return load()
+    key = f"kept:{generation()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = load()
+        cache.set(key, _NOTHING if value is None else value, FRAGMENT_TIMEOUT)
+    return None if value == _NOTHING else value
