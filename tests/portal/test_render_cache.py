@@ -100,7 +100,7 @@ def test_a_moved_page_answers_at_its_new_address(client, school, render_cache):
     assert old.status_code == 301 and old["Location"] == "/nord/ecole-jules-ferry/"
 
 
-def test_header_and_menu_belong_to_the_page_shown(client, school, render_cache):
+def test_breadcrumbs_and_title_belong_to_the_page_shown(client, school, render_cache):
     index_html = client.get("/ecoles/").content.decode()
     school_html = client.get(URL).content.decode()
     # The school's breadcrumbs and title are its own, not the index's kept from before.
