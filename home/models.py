@@ -1,28 +1,15 @@
 from django.core.cache import cache
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
 from wagtail.search import index
 
-from home.blocks import BodyBlock
+from core.blocks import BodyBlock
+from core.pages import BasePage
 
 CONTACT_CACHE_KEY = "ccas-contact"
-
-
-class BasePage(Page):
-    """Fields every public content page has. An ordinary abstract page (wagtail-localize
-    does not support Wagtail 8's custom base page model)."""
-
-    intro = models.TextField(_("chapeau"), blank=True, help_text=_("Une ou deux phrases sous le titre."))
-
-    search_fields = Page.search_fields + [index.SearchField("intro")]
-
-    class Meta:
-        abstract = True
 
 
 class HomePage(BasePage):
@@ -35,21 +22,6 @@ class HomePage(BasePage):
 
     class Meta:
         verbose_name = _("page d'accueil")
-
-    def get_context(self, request, *args, **kwargs):
-        from services.models import SchoolIndexPage, ThematicEveningPage
-
-        context = super().get_context(request, *args, **kwargs)
-        context["school_index"] = SchoolIndexPage.objects.child_of(self).live().first()
-        context["next_evenings"] = (
-            ThematicEveningPage.objects.descendant_of(self)
-            .live()
-            .public()
-            .filter(date__gte=timezone.localdate())
-            .defer_streamfields()
-            .order_by("date", "start_time")[:3]
-        )
-        return context
 
 
 class InformationPage(BasePage):

@@ -19,8 +19,8 @@ from wagtail.models import DraftStateMixin, Orderable, RevisionMixin, Translatab
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
-from home.blocks import RICH_TEXT_FEATURES, BodyBlock
-from home.models import BasePage
+from core.blocks import RICH_TEXT_FEATURES, BodyBlock
+from core.pages import BasePage
 from services.text import normalize
 
 

@@ -3,8 +3,10 @@
 from datetime import datetime, time
 
 from django import template
+from django.utils import timezone
 from django.utils.translation import get_language
 
+from services.models import SchoolIndexPage, ThematicEveningPage
 from services.schedule import PARIS
 
 register = template.Library()
@@ -25,3 +27,21 @@ def hour(value, language=None):
     if language == "fr":
         return f"{value.hour} h" if value.minute == 0 else f"{value.hour} h {value.minute:02d}"
     return f"{value.hour:02d}:{value.minute:02d}"
+
+
+@register.simple_tag
+def home_teasers(home_page) -> dict:
+    """What the home page shows of the directory: its school finder and the next evenings.
+
+    A tag of services, so that home's models never import services' (nor the reverse)."""
+    return {
+        "school_index": SchoolIndexPage.objects.child_of(home_page).live().first(),
+        "next_evenings": (
+            ThematicEveningPage.objects.descendant_of(home_page)
+            .live()
+            .public()
+            .filter(date__gte=timezone.localdate())
+            .defer_streamfields()
+            .order_by("date", "start_time")[:3]
+        ),
+    }

@@ -19,7 +19,7 @@ class HeadingBlock(blocks.StructBlock):
     class Meta:
         icon = "title"
         label = _("Titre")
-        template = "home/blocks/heading.html"
+        template = "core/blocks/heading.html"
         preview_value = {"text": "Nos missions", "level": "h2"}
         description = _("Un intertitre ; le titre de la page est le seul titre de niveau 1.")
 
@@ -31,7 +31,7 @@ class FigureBlock(blocks.StructBlock):
     class Meta:
         icon = "image"
         label = _("Image")
-        template = "home/blocks/figure.html"
+        template = "core/blocks/figure.html"
         description = _("Une image avec son texte alternatif et une légende facultative.")
 
 
@@ -43,7 +43,7 @@ class CallToActionBlock(blocks.StructBlock):
     class Meta:
         icon = "link"
         label = _("Bouton d'action")
-        template = "home/blocks/call_to_action.html"
+        template = "core/blocks/call_to_action.html"
         preview_value = {"text": "Prendre rendez-vous", "url": "https://example.org/"}
         description = _("Un lien mis en avant vers une page du site ou une adresse web.")
 
@@ -68,14 +68,14 @@ class AccordionBlock(blocks.StructBlock):
     class Meta:
         icon = "list-ul"
         label = _("Questions fréquentes")
-        template = "home/blocks/accordion.html"
+        template = "core/blocks/accordion.html"
         description = _("Des questions et leurs réponses, dépliables, qui fonctionnent sans JavaScript.")
 
 
 class BodyBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     paragraph = blocks.RichTextBlock(
-        label=_("Texte"), features=RICH_TEXT_FEATURES, template="home/blocks/paragraph.html", icon="pilcrow"
+        label=_("Texte"), features=RICH_TEXT_FEATURES, template="core/blocks/paragraph.html", icon="pilcrow"
     )
     figure = FigureBlock()
     call_to_action = CallToActionBlock()
