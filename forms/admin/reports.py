@@ -13,7 +13,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
 
-from forms.admin.views import forbidden
+from forms.admin.common import forbidden
 from forms.models import AppointmentRequest
 from forms.permissions import can_view_statistics, visible_requests
 from forms.stats import bar_chart, compute_statistics

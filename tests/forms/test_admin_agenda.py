@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 from django.urls import reverse
 
-from forms.admin.views import parse_week, week_label
+from forms.admin.agenda import parse_week, week_label
 from forms.models import AppointmentRequest
 from services.schedule import today
 from tests.factories import make_absence

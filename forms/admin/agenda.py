@@ -1,0 +1,158 @@
+"""The agenda: a worker's week of permanences, appointments, absences and closed days."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+from wagtail.admin.views.generic import WagtailAdminTemplateMixin
+
+from forms.admin.common import (
+    Status,
+    WorkRequestsRequiredMixin,
+)
+from forms.models import AppointmentRequest
+from forms.permissions import (
+    can_view_all_requests,
+    visible_requests,
+    worker_of,
+)
+from services.models import Permanence, SocialWorker, WorkerAbsence
+from services.schedule import PARIS, closed_days, permanence_occurrences, today
+
+WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{1,2})$")
+AGENDA_STATUSES = [*AppointmentRequest.ACTIVE_STATUSES, Status.DONE, Status.NO_SHOW]
+
+
+def parse_week(value: str | None) -> date:
+    """The Monday of an ISO week written 2026-W48; this week's Monday otherwise."""
+    match = WEEK_PATTERN.match(value or "")
+    if match:
+        try:
+            return date.fromisocalendar(int(match[1]), int(match[2]), 1)
+        except ValueError:
+            pass
+    current = today()
+    return current - timedelta(days=current.weekday())
+
+
+def week_label(monday: date) -> str:
+    year, week, _day = monday.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def source_permanences(worker_ids):
+    return list(
+        Permanence.objects.filter(
+            school__referent_id__in=worker_ids, school__locale__language_code=settings.LANGUAGE_CODE
+        ).select_related("school", "school__referent")
+    )
+
+
+class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    template_name = "forms/admin/agenda.html"
+    header_icon = "calendar-alt"
+    page_title = _("Agenda")
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [{"url": "", "label": self.get_page_title()}]
+
+    def get_worker(self):
+        user = self.request.user
+        own = worker_of(user)
+        wanted = self.request.GET.get("worker")
+        if not can_view_all_requests(user):
+            if own is None or (wanted and wanted != str(own.pk)):
+                raise Http404
+            return own, []
+        workers = list(SocialWorker.objects.filter(active=True).order_by("public_name"))
+        chosen = next((w for w in workers if str(w.pk) == wanted), None)
+        return chosen or own or (workers[0] if workers else None), workers
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        worker, workers = self.get_worker()
+        monday = parse_week(self.request.GET.get("week"))
+        sunday = monday + timedelta(days=6)
+        context.update(
+            worker=worker,
+            workers=workers,
+            monday=monday,
+            sunday=sunday,
+            week=week_label(monday),
+            previous_week=week_label(monday - timedelta(days=7)),
+            next_week=week_label(monday + timedelta(days=7)),
+            this_week=week_label(parse_week(None)),
+        )
+        if worker is None:
+            context["days"] = []
+            return context
+        context["days"] = self.build_days(worker, monday, sunday)
+        return context
+
+    def build_days(self, worker, monday, sunday):
+        closed = closed_days(monday, sunday)
+        own_absences = list(WorkerAbsence.objects.filter(worker=worker, first_day__lte=sunday, last_day__gte=monday))
+        replacing = list(
+            WorkerAbsence.objects.filter(
+                replacement=worker, first_day__lte=sunday, last_day__gte=monday
+            ).select_related("worker")
+        )
+        permanences = source_permanences({worker.pk, *(a.worker_id for a in replacing)})
+
+        def absent(day):
+            return next((a for a in own_absences if a.first_day <= day <= a.last_day), None)
+
+        def replaced(referent_id, day):
+            return next(
+                (a for a in replacing if a.worker_id == referent_id and a.first_day <= day <= a.last_day),
+                None,
+            )
+
+        slots = []
+        for occurrence in permanence_occurrences(permanences, monday, sunday, closed):
+            referent_id = occurrence.permanence.school.referent_id
+            if referent_id == worker.pk:
+                slots.append({"occurrence": occurrence, "absent": absent(occurrence.day) is not None})
+            elif replaced(referent_id, occurrence.day):
+                slots.append({"occurrence": occurrence, "replacing": occurrence.permanence.school.referent})
+
+        start = datetime.combine(monday, time.min, tzinfo=PARIS)
+        appointments = (
+            visible_requests(self.request.user)
+            .filter(
+                assigned_worker=worker,
+                slot_start__gte=start,
+                slot_start__lt=start + timedelta(days=7),
+                status__in=AGENDA_STATUSES,
+            )
+            .select_related("school")
+            .order_by("slot_start")
+        )
+        by_day = {}
+        for appointment in appointments:
+            by_day.setdefault(timezone.localtime(appointment.slot_start, PARIS).date(), []).append(appointment)
+
+        days = []
+        for offset in range(7):
+            day = monday + timedelta(days=offset)
+            day_slots = [s for s in slots if s["occurrence"].day == day]
+            day_appointments = by_day.get(day, [])
+            if offset >= 5 and not day_slots and not day_appointments:
+                continue  # weekends only when something happens
+            days.append(
+                {
+                    "day": day,
+                    "is_today": day == today(),
+                    "closed": closed.reason(day),
+                    "absence": absent(day),
+                    "permanences": day_slots,
+                    "appointments": day_appointments,
+                }
+            )
+        return days

@@ -1,0 +1,55 @@
+"""What the workers' admin views share: the role check (403 for anyone who does not work
+requests), the request permission policy, dates shown in Paris time, reference parsing."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from django.template.response import TemplateResponse
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
+
+from forms.models import AppointmentRequest, RequestEvent
+from forms.permissions import (
+    RequestPermissionPolicy,
+    can_work_requests,
+)
+from services.schedule import PARIS
+
+Status = AppointmentRequest.Status
+Kind = RequestEvent.Kind
+
+permission_policy = RequestPermissionPolicy(AppointmentRequest)
+
+
+def forbidden(request):
+    """A plain 403 (Wagtail would turn PermissionDenied into a redirect to the dashboard)."""
+    context = {"header_title": _("Accès réservé"), "page_title": _("Accès réservé"), "breadcrumbs_items": []}
+    return TemplateResponse(request, "forms/admin/forbidden.html", context, status=403)
+
+
+class WorkRequestsRequiredMixin:
+    """403 for anyone who does not work requests: the communication staff, for one."""
+
+    def setup(self, request, *args, **kwargs):
+        self.denied = not can_work_requests(request.user)
+        if not self.denied:
+            super().setup(request, *args, **kwargs)
+        else:
+            self.request, self.args, self.kwargs = request, args, kwargs
+
+    def dispatch(self, request, *args, **kwargs):
+        if self.denied:
+            return forbidden(request)
+        return super().dispatch(request, *args, **kwargs)
+
+
+def local(value: datetime | None, fmt="D d/m/Y H:i") -> str:
+    return formats.date_format(timezone.localtime(value, PARIS), fmt) if value else ""
+
+
+def normalise_reference(text: str) -> str:
+    """'abc def', 'ABCDEF', 'abc-def ' all mean ABC-DEF."""
+    raw = re.sub(r"[^0-9A-Za-z]", "", text).upper()
+    return f"{raw[:3]}-{raw[3:]}" if len(raw) == 6 else raw

@@ -1,0 +1,209 @@
+"""The queue: the listing of the requests a user may see, its filters and search by reference."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms as django_forms
+from django.conf import settings
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
+from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
+from wagtail.admin.views.generic import IndexView
+from wagtail.admin.widgets import BooleanRadioSelect
+
+from forms.admin.common import (
+    Status,
+    WorkRequestsRequiredMixin,
+    local,
+    normalise_reference,
+    permission_policy,
+)
+from forms.models import AppointmentRequest
+from forms.permissions import (
+    can_view_all_requests,
+    visible_requests,
+    worker_of,
+)
+from services.models import SchoolPage, SocialWorker
+
+QUEUE_MINE, QUEUE_SERVICE, QUEUE_ALL = "mine", "service", "all"
+
+
+def default_queue(user) -> str:
+    return QUEUE_MINE if worker_of(user) is not None else QUEUE_ALL
+
+
+def choice_filter(label, choices):
+    return django_filters.ChoiceFilter(
+        label=label, choices=choices, widget=django_forms.RadioSelect, empty_label=_("Tous")
+    )
+
+
+class RequestFilterSet(WagtailFilterSet):
+    queue = django_filters.ChoiceFilter(
+        label=_("File de demandes"), method="filter_queue", widget=django_forms.RadioSelect, empty_label=None
+    )
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Statut"), choices=Status.choices, widget=django_forms.CheckboxSelectMultiple
+    )
+    school = django_filters.ModelChoiceFilter(
+        label=_("École"),
+        queryset=lambda request: (
+            SchoolPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
+            .only("id", "title")
+            .order_by("title")
+        ),
+    )
+    reason = choice_filter(_("Motif"), AppointmentRequest.Reason.choices)
+    mode = choice_filter(_("Modalité"), AppointmentRequest.Mode.choices)
+    created_at = django_filters.DateFromToRangeFilter(label=_("Reçue entre"), widget=DateRangePickerWidget)
+    language = choice_filter(_("Langue de la famille"), settings.LANGUAGES)
+    interpreter_needed = django_filters.BooleanFilter(label=_("Interprète demandé"), widget=BooleanRadioSelect)
+    captcha_declined = django_filters.BooleanFilter(
+        label=_("Vérification anti-robot refusée"),
+        method="filter_captcha_declined",
+        widget=BooleanRadioSelect,
+    )
+
+    class Meta:
+        model = AppointmentRequest
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = self.request.user
+        if not can_view_all_requests(user):
+            # A worker sees one queue, their own: nothing to choose.
+            del self.filters["queue"]
+            return
+        choices = [(QUEUE_ALL, _("Toutes les files")), (QUEUE_SERVICE, _("File du service (non affectées)"))]
+        if worker_of(user) is not None:
+            choices.insert(0, (QUEUE_MINE, _("Ma file")))
+        choices += [(f"w{w.pk}", w.public_name) for w in SocialWorker.objects.filter(active=True).only("public_name")]
+        self.filters["queue"].extra.update(choices=choices, initial=default_queue(user))
+
+    def filter_queue(self, queryset, name, value):
+        if value == QUEUE_MINE:
+            worker = worker_of(self.request.user)
+            return queryset.filter(assigned_worker=worker) if worker else queryset.none()
+        if value == QUEUE_SERVICE:
+            return queryset.filter(assigned_worker__isnull=True)
+        if value.startswith("w") and value[1:].isdigit():
+            return queryset.filter(assigned_worker_id=int(value[1:]))
+        return queryset
+
+    def filter_captcha_declined(self, queryset, name, value):
+        declined = AppointmentRequest.Captcha.DECLINED
+        return queryset.filter(captcha=declined) if value else queryset.exclude(captcha=declined)
+
+
+def _flags(request: AppointmentRequest) -> str:
+    flags = []
+    if request.interpreter_needed:
+        flags.append(str(_("Interprète")))
+    if request.captcha == AppointmentRequest.Captcha.DECLINED:
+        flags.append(str(_("Sans captcha")))
+    if request.routed_as == AppointmentRequest.Routing.REPLACEMENT:
+        flags.append(str(_("Remplacement")))
+    return ", ".join(flags)
+
+
+class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
+    model = AppointmentRequest
+    permission_policy = permission_policy
+    any_permission_required = ["work"]
+    filterset_class = RequestFilterSet
+    index_url_name = "forms_admin:index"
+    index_results_url_name = "forms_admin:index_results"
+    search_fields = ["reference"]
+    default_ordering = "-created_at"
+    paginate_by = 50
+    header_icon = "form"
+    list_export = []
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # The queue is never exported: personal data leaves the admin only on paper, by a person.
+        self.is_export = False
+
+    def get_filterset_kwargs(self):
+        kwargs = super().get_filterset_kwargs()
+        if "queue" not in self.request.GET and can_view_all_requests(self.request.user):
+            data = self.request.GET.copy()
+            data["queue"] = default_queue(self.request.user)
+            kwargs["data"] = data
+        return kwargs
+
+    def get_base_queryset(self):
+        return visible_requests(self.request.user).select_related("school", "assigned_worker")
+
+    def search_queryset(self, queryset):
+        if not self.is_searching:
+            return queryset
+        return queryset.filter(reference__icontains=normalise_reference(self.search_query))
+
+    @cached_property
+    def queue(self):
+        if self.filters is None or "queue" not in self.filters.filters:
+            return QUEUE_MINE
+        return (self.filters.form.cleaned_data.get("queue") if self.filters.is_valid() else None) or QUEUE_ALL
+
+    def get_page_title(self):
+        if self.queue == QUEUE_MINE:
+            return _("Ma file")
+        if self.queue == QUEUE_SERVICE:
+            return _("File du service")
+        if self.queue.startswith("w"):
+            worker = SocialWorker.objects.filter(pk=self.queue[1:]).first()
+            if worker:
+                return _("File de %(worker)s") % {"worker": worker}
+        return _("Toutes les files")
+
+    def get_detail_url(self, instance):
+        return reverse("forms_admin:detail", args=[instance.pk])
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn("reference", label=_("Référence"), get_url=self.get_detail_url),
+            Column("parent_name", label=_("Famille")),
+            StatusTagColumn(
+                "status",
+                accessor="get_status_display",
+                label=_("Statut"),
+                primary=lambda r: r.status == Status.NEW,
+            ),
+            Column(
+                "school",
+                label=_("École"),
+                accessor=lambda r: r.school.title if r.school else _("Non précisée"),
+            ),
+            Column("reason", label=_("Motif"), accessor="get_reason_display"),
+            Column("mode", label=_("Modalité"), accessor="get_mode_display"),
+            Column(
+                "slot_start",
+                label=_("Rendez-vous"),
+                accessor=lambda r: local(r.slot_start),
+                sort_key="slot_start",
+            ),
+            Column(
+                "assigned_worker",
+                label=_("Affectée à"),
+                accessor=lambda r: r.assigned_worker.public_name if r.assigned_worker else _("Service"),
+            ),
+            Column("language", label=_("Langue"), accessor="get_language_display"),
+            Column("flags", label=_("À noter"), accessor=_flags),
+            Column(
+                "created_at",
+                label=_("Reçue le"),
+                accessor=lambda r: local(r.created_at),
+                sort_key="created_at",
+            ),
+        ]
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context["agenda_url"] = reverse("forms_admin:agenda")
+        return context
