@@ -33,5 +33,8 @@ class Command(BaseCommand):
         if not User.objects.filter(username=username).exists():
             User.objects.create_superuser(username, "admin@ccas-villebelle.example.fr", password)
         self.stdout.write(
-            self.style.SUCCESS(f"Wagtail admin (development only): /admin/  user: {username}  password: {password}")
+            self.style.SUCCESS(
+                f"Wagtail admin (development only): {settings.WAGTAILADMIN_BASE_URL.rstrip('/')}/admin/  "
+                f"user: {username}  password: {password}"
+            )
         )
