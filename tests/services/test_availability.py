@@ -169,32 +169,20 @@ def test_every_caller_agrees_on_who_holds_the_permanence(client, town, absences,
     assert route.how == expected_how
 
     # The booking: a request without a slot routed on D, and a booking of D's first slot.
-    by_phone = create_request(
-        school=school,
-        mode="phone",
-        slot=None,
-        data=DETAILS,
-        language="fr",
-        captcha="off",
-        submission_key=uuid.uuid4(),
-        now=datetime.combine(D, time(7), tzinfo=PARIS),
+    def request(**fields):
+        return create_request(school=school, data=DETAILS, language="fr", captcha="off", **fields)
+
+    by_phone = request(
+        mode="phone", slot=None, submission_key=uuid.uuid4(), now=datetime.combine(D, time(7), tzinfo=PARIS)
     )
     assert (by_phone.assigned_worker, by_phone.routed_as) == (holder, expected_how)
-    booking = {
-        "school": school,
-        "mode": "school",
-        "slot": cut_slots(occurrence)[0].key,
-        "data": DETAILS,
-        "language": "fr",
-        "captcha": "off",
-        "submission_key": uuid.uuid4(),
-    }
+    booking = {"mode": "school", "slot": cut_slots(occurrence)[0].key, "submission_key": uuid.uuid4()}
     if held:
-        booked = create_request(**booking)
+        booked = request(**booking)
         assert (booked.assigned_worker, booked.routed_as, booked.slot_start) == (holder, expected_how, cut[0])
     else:
         with pytest.raises(SlotUnavailable):
-            create_request(**booking)
+            request(**booking)
 
     # The agenda: the holder's week shows them holding it; nobody else's does.
     assert agenda_holders(client, school, workers) == ({expected} if held else set())
