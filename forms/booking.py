@@ -123,10 +123,9 @@ def _by_submission(submission_key) -> AppointmentRequest | None:
 
 def _create(school, mode, slot, data, language, captcha, submission_key, now, reference) -> AppointmentRequest:
     booked_slot = None
-    known_absences = None
+    facts = {}
     if mode == AppointmentRequest.Mode.SCHOOL:
         key = _slot_key(slot)
-        facts = {}
         booked_slot = find_slot(school, key, now, facts=facts) if school is not None else None
         if booked_slot is None:
             # Maybe this very submission booked it a moment ago (a double click).
@@ -136,20 +135,13 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
             if school is not None and _is_booked(school, key):
                 raise SlotTaken(key)
             raise SlotUnavailable(key)
-        known_absences = facts.get("absences")
 
+    # The slot search and routing ask the same rule (services.availability), from the same
+    # absences when the slot search read them: the route names the slot's holder.
     day = (booked_slot.start if booked_slot else now).astimezone(PARIS).date()
-    route = route_request(school, day, known_absences=known_absences)
+    route = route_request(school, day, absences=facts.get("absences"))
     worker_id = route.worker.pk if route.worker else None
     how = route.how
-    if booked_slot is not None and booked_slot.worker_id != worker_id:
-        # The slot already names who holds it (the replacement during an absence).
-        worker_id = booked_slot.worker_id
-        how = (
-            AppointmentRequest.Routing.REFERENT
-            if worker_id == school.referent_id
-            else AppointmentRequest.Routing.REPLACEMENT
-        )
 
     fields = {name: data[name] for name in DETAIL_FIELDS if name in data}
     request = AppointmentRequest(
@@ -173,8 +165,6 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
     request.save(force_insert=True)
 
     event = route.as_event_data()
-    if event["worker_id"] != worker_id:
-        event.update(how=how, worker_id=worker_id, why="slot_worker")
     RequestEvent.objects.bulk_create(
         [
             RequestEvent(
@@ -185,7 +175,7 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
             RequestEvent(request=request, kind=RequestEvent.Kind.ROUTED, data=event),
         ]
     )
-    if worker_id is not None and route.worker is not None and route.worker.pk == worker_id:
+    if route.worker is not None:
         request.assigned_worker = route.worker  # already loaded: the e-mail needs no query
     queue_new_request(request)
     return request

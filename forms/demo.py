@@ -19,6 +19,7 @@ from django.utils import timezone
 from forms.models import AppointmentRequest, RequestEvent
 from forms.permissions import ASSISTANTS, MANAGER, WORKERS
 from forms.routing import route_request
+from services.availability import cut_slots
 from services.models import SchoolPage, SocialWorker
 from services.roles import COMMUNICATION
 from services.schedule import PARIS, closed_days, permanence_occurrences, today
@@ -154,15 +155,14 @@ class SlotBook:
 
 
 def permanence_slots(permanences, first, last):
-    """Every slot start of these permanences between two days, with its permanence."""
-    slots = []
-    for occurrence in permanence_occurrences(permanences, first, last, closed_days(first, last)):
-        length = timedelta(minutes=occurrence.permanence.slot_minutes)
-        start = occurrence.start
-        while start + length <= occurrence.end:
-            slots.append((start, start + length, occurrence))
-            start += length
-    return slots
+    """Every slot of these permanences between two days, with its occurrence, cut as the
+    booking cuts them (services.availability). Who holds each one is asked when a request
+    takes it (route_request)."""
+    return [
+        (slot.start, slot.end, occurrence)
+        for occurrence in permanence_occurrences(permanences, first, last, closed_days(first, last))
+        for slot in cut_slots(occurrence)
+    ]
 
 
 def _office_slot(rng, day, book, worker_id):

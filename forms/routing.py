@@ -1,5 +1,6 @@
-"""Routing rule (DESIGN.md rule 1): the school's referent; the absence's replacement when the
-referent is absent that day; otherwise, or for an unknown school, the service-wide queue.
+"""Routing rule (DESIGN.md rule 1): a request goes to whoever holds the school's permanence on
+the day (services.availability: the referent, or the absence's replacement when present and
+active); to the service-wide queue when nobody holds it, or for an unknown school.
 
 Pure of requests and templates; the school is always the source-language page, so the same
 school routes the same way from any language."""
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from services.availability import Absences, Reason, load_absences
 from services.models import SchoolPage, SocialWorker, WorkerAbsence
 
 
@@ -29,37 +31,24 @@ class Route:
         }
 
 
-def absence_on(worker: SocialWorker, day: date, known: list | None = None) -> WorkerAbsence | None:
-    """The worker's absence that day (the latest entered, if several). `known`: absences
-    already read that cover the worker on that day (the slot search's), instead of a query."""
-    if known is not None:
-        matching = [a for a in known if a.worker_id == worker.pk and a.first_day <= day <= a.last_day]
-        return max(matching, key=lambda a: (a.first_day, a.pk), default=None)
-    return (
-        WorkerAbsence.objects.filter(worker=worker, first_day__lte=day, last_day__gte=day)
-        .select_related("replacement")
-        .order_by("-first_day", "-pk")
-        .first()
-    )
-
-
-def route_request(school: SchoolPage | None, day: date, known_absences: list | None = None) -> Route:
+def route_request(school: SchoolPage | None, day: date, absences: Absences | None = None) -> Route:
     """Who gets a request for `school` on `day` (the appointment day, or the request day).
 
-    `known_absences`: the referent's and replacements' absences already read for that day."""
+    `absences`: the absences already read over a range holding `day` (the slot search's)."""
     from forms.models import AppointmentRequest
 
     Routing = AppointmentRequest.Routing
     if school is None:
         return Route(None, Routing.SERVICE, why="unknown_school")
     school = school.source_school
-    referent = school.referent
-    if referent is None or not referent.active:
-        return Route(None, Routing.SERVICE, why="no_referent")
-    absence = absence_on(referent, day, known_absences)
-    if absence is None:
-        return Route(referent, Routing.REFERENT, why="referent")
-    replacement = absence.replacement
-    if replacement is not None and replacement.active and absence_on(replacement, day, known_absences) is None:
-        return Route(replacement, Routing.REPLACEMENT, absence, why="referent_absent")
-    return Route(None, Routing.SERVICE, absence, why="referent_absent_no_replacement")
+    if absences is None:
+        absences = load_absences([school.referent_id], day, day)
+    holder = absences.holder(school.referent, day)
+    if holder.reason == Reason.REFERENT:
+        return Route(holder.worker, Routing.REFERENT, why=holder.reason.value)
+    if holder.held:
+        return Route(holder.worker, Routing.REPLACEMENT, holder.absence, why=holder.reason.value)
+    # The request page labels the reasons it records: a replacement who is away or no longer
+    # active is, for the family's request, no replacement.
+    why = Reason.NO_REPLACEMENT if holder.absence is not None else holder.reason
+    return Route(None, Routing.SERVICE, holder.absence, why=why.value)

@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Page
 
+from services.availability import load_absences, next_occurrences
 from services.models import SchoolPage
-from services.schedule import closed_days, next_occurrences, today, unreplaced_absences
+from services.schedule import PARIS, closed_days
 from services.text import normalize
 from services.views import requested_language
 
@@ -116,19 +117,24 @@ def serialize_schools(request, sources: list, language: str) -> list[dict]:
             localized[school.translation_key] = school
 
     now = timezone.now()
-    start = today()
-    closed = closed_days(start, start + timedelta(days=HORIZON_DAYS))
+    start = now.astimezone(PARIS).date()  # as next_occurrences counts its horizon
+    end = start + timedelta(days=HORIZON_DAYS)
+    closed = closed_days(start, end)
     # The referent is a synchronised field: the source school's is every translation's.
-    away = unreplaced_absences(
-        {s.referent_id for s in sources if s.referent_id}, start, start + timedelta(days=HORIZON_DAYS)
-    )
+    absences = load_absences({source.referent_id for source in sources}, start, end)
     order = [code for code, _name in settings.LANGUAGES]
     items = []
     for source in sources:
         content = localized[source.translation_key]
         school_urls = urls.get(source.translation_key, {})
         occurrences = next_occurrences(
-            content, count=NEXT_PERMANENCES, horizon_days=HORIZON_DAYS, closed=closed, now=now, away=away
+            content,
+            count=NEXT_PERMANENCES,
+            horizon_days=HORIZON_DAYS,
+            closed=closed,
+            now=now,
+            absences=absences,
+            referent=source.referent,
         )
         items.append(
             {

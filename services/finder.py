@@ -12,8 +12,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from services.availability import load_absences, next_occurrences
 from services.models import SchoolPage
-from services.schedule import Occurrence, closed_days, next_occurrences, today, unreplaced_absences
+from services.schedule import PARIS, Occurrence, closed_days
 from services.text import normalize
 
 # Far enough to get past the summer holidays for a permanence held on even or odd weeks.
@@ -72,16 +73,19 @@ def find_schools(index_page, params) -> dict:
     schools = sorted(schools, key=lambda school: (normalize(school.title), school.title))
 
     now = timezone.now()
-    start = today()
-    closed = closed_days(start, start + timedelta(days=HORIZON_DAYS))
-    away = unreplaced_absences(
-        {s.referent_id for s in schools if s.referent_id}, start, start + timedelta(days=HORIZON_DAYS)
-    )
+    start = now.astimezone(PARIS).date()  # as next_occurrences counts its horizon
+    end = start + timedelta(days=HORIZON_DAYS)
+    closed = closed_days(start, end)
+    absences = load_absences({school.referent_id for school in schools}, start, end)
     results = [
         SchoolResult(
             school=school,
             next_permanence=next(
-                iter(next_occurrences(school, count=1, horizon_days=HORIZON_DAYS, closed=closed, now=now, away=away)),
+                iter(
+                    next_occurrences(
+                        school, count=1, horizon_days=HORIZON_DAYS, closed=closed, now=now, absences=absences
+                    )
+                ),
                 None,
             ),
         )

@@ -279,7 +279,7 @@ class SchoolPage(BasePage):
         self._primed_source_school = None if source is self else source
 
     def get_context(self, request, *args, **kwargs):
-        from services.schedule import next_occurrences
+        from services.availability import next_occurrences
 
         context = super().get_context(request, *args, **kwargs)
         # Computed when the template reads it: not at all when the schedule comes from the cache.

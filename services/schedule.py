@@ -99,44 +99,6 @@ def today() -> date:
     return timezone.localdate(timezone=PARIS)
 
 
-def unreplaced_absences(worker_ids, start: date, end: date) -> dict[int, set[date]]:
-    """Days each worker is away with nobody replacing them (one query for all the workers):
-    no permanence is held on those days."""
-    from services.models import WorkerAbsence
-
-    days: dict[int, set[date]] = {worker_id: set() for worker_id in worker_ids}
-    absences = WorkerAbsence.objects.filter(
-        worker_id__in=list(days), replacement__isnull=True, first_day__lte=end, last_day__gte=start
-    ).values_list("worker_id", "first_day", "last_day")
-    for worker_id, first, last in absences:
-        day = max(first, start)
-        while day <= min(last, end):
-            days[worker_id].add(day)
-            day += timedelta(days=1)
-    return days
-
-
-def next_occurrences(
-    school, count=4, horizon_days=120, closed: ClosedDays | None = None, now=None, away: dict | None = None
-):
-    """The next `count` occurrences of a school's permanences from now on, without the days its
-    referent is away unreplaced (a replaced day is still held, by the replacement). Listings pass
-    `closed` and `away` computed once for every school."""
-    now = now or timezone.now()
-    start = now.astimezone(PARIS).date()
-    end = start + timedelta(days=horizon_days)
-    closed = closed if closed is not None else closed_days(start, end)
-    if away is None:
-        away = unreplaced_absences([school.referent_id], start, end) if school.referent_id else {}
-    away = away.get(school.referent_id, set())
-    occurrences = [
-        o
-        for o in permanence_occurrences(school.permanences.all(), start, end, closed)
-        if o.end > now and o.day not in away
-    ]
-    return occurrences[:count]
-
-
 def _time_ranges_overlap(a_start, a_end, b_start, b_end) -> bool:
     return a_start < b_end and b_start < a_end
 

@@ -22,6 +22,7 @@ from forms.permissions import (
     visible_requests,
     worker_of,
 )
+from services.availability import load_absences
 from services.models import Permanence, SocialWorker, WorkerAbsence
 from services.schedule import PARIS, closed_days, permanence_occurrences, today
 
@@ -96,31 +97,27 @@ class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateV
         return context
 
     def build_days(self, worker, monday, sunday):
+        """The worker's week: the permanences of their schools (marked `absent` on the days they
+        are away), those they hold as a replacement, and their appointments. Who holds each
+        occurrence (`holder`) is services.availability's answer."""
         closed = closed_days(monday, sunday)
-        own_absences = list(WorkerAbsence.objects.filter(worker=worker, first_day__lte=sunday, last_day__gte=monday))
-        replacing = list(
-            WorkerAbsence.objects.filter(
-                replacement=worker, first_day__lte=sunday, last_day__gte=monday
-            ).select_related("worker")
-        )
-        permanences = source_permanences({worker.pk, *(a.worker_id for a in replacing)})
-
-        def absent(day):
-            return next((a for a in own_absences if a.first_day <= day <= a.last_day), None)
-
-        def replaced(referent_id, day):
-            return next(
-                (a for a in replacing if a.worker_id == referent_id and a.first_day <= day <= a.last_day),
-                None,
+        # The referents whose absences name this worker as replacement this week.
+        replaced_ids = set(
+            WorkerAbsence.objects.filter(replacement=worker, first_day__lte=sunday, last_day__gte=monday).values_list(
+                "worker_id", flat=True
             )
+        )
+        absences = load_absences({worker.pk, *replaced_ids}, monday, sunday)
+        permanences = source_permanences({worker.pk, *replaced_ids})
 
         slots = []
         for occurrence in permanence_occurrences(permanences, monday, sunday, closed):
-            referent_id = occurrence.permanence.school.referent_id
-            if referent_id == worker.pk:
-                slots.append({"occurrence": occurrence, "absent": absent(occurrence.day) is not None})
-            elif replaced(referent_id, occurrence.day):
-                slots.append({"occurrence": occurrence, "replacing": occurrence.permanence.school.referent})
+            referent = occurrence.permanence.school.referent
+            holder = absences.holder(referent, occurrence.day)
+            if referent.pk == worker.pk:
+                slots.append({"occurrence": occurrence, "holder": holder, "absent": holder.absence is not None})
+            elif holder.worker == worker:
+                slots.append({"occurrence": occurrence, "holder": holder, "replacing": referent})
 
         start = datetime.combine(monday, time.min, tzinfo=PARIS)
         appointments = (
@@ -150,7 +147,7 @@ class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateV
                     "day": day,
                     "is_today": day == today(),
                     "closed": closed.reason(day),
-                    "absence": absent(day),
+                    "absence": absences.absence_on(worker.pk, day),
                     "permanences": day_slots,
                     "appointments": day_appointments,
                 }

@@ -6,9 +6,9 @@ import pytest
 from django.test import RequestFactory
 from django.utils import translation
 
+from services.availability import next_occurrences
 from services.finder import find_schools
 from services.models import SchoolPage
-from services.schedule import next_occurrences
 from services.templatetags.services_tags import hour
 from tests.factories import make_index, make_school, make_town, permanence, translate_page
 

@@ -128,7 +128,7 @@ def test_end_before_start_is_refused():
 
 @pytest.mark.django_db
 def test_next_permanences_skip_days_the_referent_is_away_without_replacement():
-    from services.schedule import next_occurrences
+    from services.availability import next_occurrences
     from tests.factories import make_absence, make_index, make_school, make_site, make_worker
     from tests.factories import permanence as permanence_row
 
