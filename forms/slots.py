@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from portal.cache import remembered
 from services.models import SchoolPage, WorkerAbsence
 from services.schedule import PARIS, closed_days, permanence_occurrences
 
@@ -36,11 +35,10 @@ def parse_slot_key(value: str) -> datetime | None:
 
 
 def booking_rules():
-    """The booking settings, kept in the cache until the manager changes them (the page cache's
-    generation, bumped when they are saved): every slot search and booking reads them."""
+    """The booking settings: every slot search and booking reads them."""
     from forms.models import BookingSettings
 
-    return remembered("booking-settings", BookingSettings.load)
+    return BookingSettings.load()
 
 
 def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, datetime]:
@@ -70,7 +68,7 @@ def free_slots(
             return []
         first_day = last_day = day
     permanences = [p for p in school.permanences.all() if p.bookable]
-    closed, absences, replacement_away = _days_facts(referent, first_day, last_day, cached=day is not None)
+    closed, absences, replacement_away = _days_facts(referent, first_day, last_day)
     occurrences = permanence_occurrences(permanences, first_day, last_day, closed)
     replacement_ids = {a.replacement_id for a in absences if a.replacement_id}
     if facts is not None:
@@ -112,10 +110,9 @@ def free_slots(
     return slots
 
 
-def _days_facts(referent, first_day: date, last_day: date, cached: bool):
+def _days_facts(referent, first_day: date, last_day: date):
     """Closures, the referent's absences (with their replacements) and the replacements' own
-    absences over those days. Kept in the cache for a single day (the checks of a booking and
-    of its recap page), under the generation that any closure or absence change bumps."""
+    absences over those days."""
 
     def load():
         closed = closed_days(first_day, last_day)
@@ -133,7 +130,7 @@ def _days_facts(referent, first_day: date, last_day: date, cached: bool):
         )
         return closed, absences, replacement_away
 
-    return remembered(f"slot-day:{referent.pk}:{first_day}:{last_day}", load) if cached else load()
+    return load()
 
 
 def find_slot(school: SchoolPage, key: str, now: datetime | None = None, facts: dict | None = None) -> Slot | None:

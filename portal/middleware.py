@@ -61,7 +61,8 @@ class DatabaseUnavailableMiddleware:
     """The database going away gives a clear 503 page with the CCAS phone number, never a 500.
 
     The page is rendered without the database: the phone comes from the cache (kept there each
-    time the CCAS settings are loaded or saved) or from the CCAS_PHONE setting."""
+    time the CCAS settings are loaded or saved, portal/signal_handlers.py) or from the CCAS_PHONE
+    setting."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -84,11 +85,11 @@ def service_unavailable(request):
     from django.template import loader
     from django.utils import translation
 
-    from home.models import CONTACT_CACHE_KEY
+    from portal.cache import CONTACT_KEY
 
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     try:
-        contact = cache.get(CONTACT_CACHE_KEY) or {}
+        contact = cache.get(CONTACT_KEY) or {}
     except Exception:  # the cache may be down too
         contact = {}
     with translation.override(language):

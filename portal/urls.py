@@ -1,15 +1,16 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path, re_path
+from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from forms import urls as forms_urls
-from portal import routing, views
+from portal import views
 
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
+
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
@@ -28,14 +29,9 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's own front-end URLs, its page serving view wrapped to keep routes in the cache.
-wagtail_patterns = [pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"] + [
-    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve")
-]
-
 # Public pages: French without prefix, the other languages under /en/, /ar/, /pt/, /tr/.
 urlpatterns += i18n_patterns(
     path("", include(forms_urls.urlpatterns)),
-    path("", include(wagtail_patterns)),
+    path("", include(wagtail_urls)),
     prefix_default_language=False,
 )
