@@ -66,7 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "portal.middleware.ContentSecurityPolicyMiddleware",
+    # The public policy (CONTENT_SECURITY_POLICY); the admin's is set on its URLs (portal/urls.py).
+    "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Served from the page cache here, before sessions, locale, CSRF and auth (portal/cache.py).
     "portal.cache.PageCacheMiddleware",
