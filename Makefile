@@ -4,6 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails and the admin point at the address `make run` serves.
+BASE_URL ?= http://$(HOST):$(PORT)
 STAMP := $(VENV)/.installed
 
 .PHONY: run test e2e install lint messages clean
@@ -18,8 +20,8 @@ install: $(STAMP)
 
 run: $(STAMP)
 	DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py migrate --noinput
-	DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py load_demo
-	DJANGO_SETTINGS_MODULE=portal.settings.dev $(PY) manage.py runserver $(HOST):$(PORT)
+	DJANGO_SETTINGS_MODULE=portal.settings.dev BASE_URL=$(BASE_URL) $(PY) manage.py load_demo
+	DJANGO_SETTINGS_MODULE=portal.settings.dev BASE_URL=$(BASE_URL) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -289,6 +289,8 @@ WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = None
+# No avatars from gravatar.com: it would receive a hash of each staff member's e-mail address.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Shown on the "service unavailable" page when the database cannot be reached (the CCAS
 # settings in the admin take over as soon as they have been read once).

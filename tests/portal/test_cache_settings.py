@@ -1,7 +1,8 @@
 """The cache settings are declared in one place and listed in the README; `make run` serves
-edits at once."""
+edits at once and links to its own address."""
 
 import re
+import subprocess
 
 from django.conf import settings
 
@@ -40,3 +41,16 @@ def test_make_run_caches_nothing_so_that_an_edit_shows_on_the_next_reload():
 
     assert dev.PAGE_CACHE_ENABLED is False
     assert dev.FRAGMENT_CACHE_ENABLED is False
+
+
+def test_make_run_links_point_at_its_own_host_and_port():
+    commands = subprocess.run(
+        ["make", "-n", "run", "HOST=127.0.0.1", "PORT=8765"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    ).stdout
+    serve = next(line for line in commands.splitlines() if "runserver" in line)
+    assert "BASE_URL=http://127.0.0.1:8765 " in serve and serve.endswith("runserver 127.0.0.1:8765")
