@@ -16,7 +16,6 @@ from django.utils.translation import gettext_lazy as _
 
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
 from forms.models import AppointmentRequest
-from portal.cache import remembered
 from services.models import SchoolPage
 from services.schedule import PARIS
 from services.text import normalize
@@ -102,18 +101,8 @@ def school_by_id(value) -> SchoolPage | None:
         return None
     if not 0 < pk < 2**63:
         return None
-    # Every booking step reads the school: keep it, with what the slot search reads (referent,
-    # permanences), until something is published or the directory changes.
-    return remembered(f"booking-school:{pk}", lambda: _load_school(pk))
-
-
-def _load_school(pk: int) -> SchoolPage | None:
     school = SchoolPage.objects.live().public().filter(pk=pk).select_related("locale").first()
-    if school is None:
-        return None
-    school = school.source_school
-    school.prime_for_cache()
-    return school
+    return school.source_school if school is not None else None
 
 
 class SchoolForm(BookingForm):

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from portal.cache import remembered
 from services.availability import Slot, held_slots, load_absences
 from services.models import SchoolPage
 from services.schedule import PARIS, closed_days, permanence_occurrences
@@ -25,11 +24,10 @@ def parse_slot_key(value: str) -> datetime | None:
 
 
 def booking_rules():
-    """The booking settings, kept in the cache until the manager changes them (the page cache's
-    generation, bumped when they are saved): every slot search and booking reads them."""
+    """The booking settings: every slot search and booking reads them."""
     from forms.models import BookingSettings
 
-    return remembered("booking-settings", BookingSettings.load)
+    return BookingSettings.load()
 
 
 def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, datetime]:

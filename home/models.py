@@ -1,4 +1,3 @@
-from django.core.cache import cache
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
@@ -8,8 +7,6 @@ from wagtail.search import index
 
 from core.blocks import BodyBlock
 from core.pages import BasePage
-
-CONTACT_CACHE_KEY = "ccas-contact"
 
 
 class HomePage(BasePage):
@@ -87,24 +84,6 @@ class CCASSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("coordonnées du CCAS")
-
-    def remember_contact(self, replace=True):
-        """Keep the contact in the cache for the page shown when the database is down."""
-        contact = {"name": self.name, "phone": self.phone}
-        if replace:
-            cache.set(CONTACT_CACHE_KEY, contact, timeout=None)
-        else:
-            cache.add(CONTACT_CACHE_KEY, contact, timeout=None)
-
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        self.remember_contact()
-
-    @classmethod
-    def load(cls, request_or_site=None):
-        instance = super().load(request_or_site)
-        instance.remember_contact(replace=False)
-        return instance
 
     @property
     def legal_pages(self):

@@ -1,18 +1,28 @@
+from csp.decorators import csp
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path, re_path
+from django.urls import include, path
+from django.views.decorators.clickjacking import xframe_options_sameorigin
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.utils.urlpatterns import decorate_urlpatterns
 
 from forms import urls as forms_urls
-from portal import routing, views
+from portal import views
 
 handler404 = "portal.views.page_not_found"
 handler500 = "portal.views.server_error"
 
+
+def admin_view(view):
+    """Wagtail's admin gets its own, looser policy (it relies on inline styles and scripts we do
+    not control), and may frame its own pages (the page editor's preview); public pages never."""
+    return xframe_options_sameorigin(csp(settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"])(view))
+
+
 urlpatterns = [
-    path("admin/", include(wagtailadmin_urls)),
+    path("admin/", include(decorate_urlpatterns(wagtailadmin_urls.urlpatterns, admin_view))),
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("favicon.ico", views.favicon, name="favicon"),
@@ -28,14 +38,9 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-# Wagtail's own front-end URLs, its page serving view wrapped to keep routes in the cache.
-wagtail_patterns = [pattern for pattern in wagtail_urls.urlpatterns if pattern.name != "wagtail_serve"] + [
-    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve")
-]
-
 # Public pages: French without prefix, the other languages under /en/, /ar/, /pt/, /tr/.
 urlpatterns += i18n_patterns(
     path("", include(forms_urls.urlpatterns)),
-    path("", include(wagtail_patterns)),
+    path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

@@ -8,7 +8,6 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -255,9 +254,6 @@ class SchoolPage(BasePage):
     @property
     def source_school(self):
         """The school in the source language: one identity whatever the language used."""
-        primed = self.__dict__.get("_primed_source_school")
-        if primed is not None:
-            return primed
         if self.locale.language_code == settings.LANGUAGE_CODE:
             return self
         return (
@@ -266,17 +262,6 @@ class SchoolPage(BasePage):
             ).first()
             or self
         )
-
-    def prime_for_cache(self):
-        """Load what the page shows before its route is kept in the cache (portal.routing),
-        so that serving it from there reads only what changes by the hour."""
-        prefetch_related_objects([self], "permanences")
-        if self.referent_id and self.referent is not None and self.referent.photo_id:
-            self.referent.photo  # noqa: B018  loads the photo
-        if self.social_centre_id:
-            self.social_centre  # noqa: B018
-        source = self.source_school
-        self._primed_source_school = None if source is self else source
 
     def get_context(self, request, *args, **kwargs):
         from services.availability import next_occurrences

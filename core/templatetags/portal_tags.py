@@ -1,10 +1,6 @@
-import hashlib
-
 from django import template
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import translate_url
-from django.utils import timezone
 from django.utils.translation import get_language, get_language_info
 from wagtail.models import Page, Site
 
@@ -118,52 +114,9 @@ def localized_links(context, pages):
     return links
 
 
-class FragmentNode(template.Node):
-    def __init__(self, nodelist, name, vary, hourly):
-        self.nodelist, self.name, self.vary, self.hourly = nodelist, name, vary, hourly
-
-    def render(self, context):
-        from portal.cache import FRAGMENT_TIMEOUT, fragments_enabled, generation
-
-        if not fragments_enabled():
-            return self.nodelist.render(context)
-        values = [value.resolve(context) for value in self.vary]
-        if any(value is None for value in values):
-            return self.nodelist.render(context)
-        parts = [str(self.name.resolve(context)), get_language() or "", *map(str, values)]
-        if self.hourly:
-            parts.append(timezone.localtime().strftime("%Y%m%d%H"))
-        digest = hashlib.md5(":".join(parts).encode(), usedforsecurity=False).hexdigest()
-        key = f"fragment:{generation()}:{digest}"
-        value = cache.get(key)
-        if value is None:
-            value = self.nodelist.render(context)
-            cache.set(key, value, FRAGMENT_TIMEOUT)
-        return value
-
-
-@register.tag
-def fragment(parser, token):
-    """`{% fragment "name" value… [hourly] %}…{% endfragment %}`: the enclosed markup, kept in the
-    cache per language and per value (a value of None: not kept) under the page cache's generation (dropped whenever an
-    editor publishes or the directory changes), and per hour of local time with `hourly`.
-
-    Only for markup that is the same for every visitor: never around a form, a CSRF token,
-    messages or anything read from the session."""
-    bits = token.split_contents()
-    if len(bits) < 2:
-        raise template.TemplateSyntaxError("fragment needs a name")
-    hourly = bits[-1] == "hourly"
-    if hourly:
-        bits = bits[:-1]
-    nodelist = parser.parse(("endfragment",))
-    parser.delete_first_token()
-    return FragmentNode(nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]], hourly)
-
-
 @register.simple_tag(takes_context=True)
 def page_key(context):
-    """What the header and breadcrumbs of a response depend on, for `fragment`: the Wagtail
+    """What the header and breadcrumbs of a response depend on, for `{% cache %}`: the Wagtail
     page shown; on other views (the booking steps) their path when it has no query string;
     None (not kept) otherwise, so that unknown or made-up addresses never fill the cache."""
     page = context.get("page")

@@ -66,7 +66,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "portal.middleware.ContentSecurityPolicyMiddleware",
+    # The public policy (CONTENT_SECURITY_POLICY); the admin's is set on its URLs (portal/urls.py).
+    "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     # Served from the page cache here, before sessions, locale, CSRF and auth (portal/cache.py).
     "portal.cache.PageCacheMiddleware",
@@ -75,7 +76,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "portal.cache.AnonymousPageCacheMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -156,6 +156,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "portal.context_processors.portal",
+                "portal.cache.fragment_context",
             ],
         },
     },
@@ -240,6 +241,24 @@ if REDIS_URL:
     SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cache")
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# A cache that keeps nothing: the fragment cache's alias when FRAGMENT_CACHE_ENABLED is off.
+CACHES["uncached"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+
+# The portal's own caches (portal/cache.py), both dropped at once whenever something a public
+# page shows changes (portal/signal_handlers.py). Listed in the README.
+# Whole pages for anonymous visitors (PageCacheMiddleware). Off in development and tests, and
+# in production without Redis (each worker would keep its own copy of an unpublished page).
+PAGE_CACHE_ENABLED = True
+# Seconds a page is kept in the cache (at most: a response's own max-age is kept to).
+PAGE_CACHE_TIMEOUT = 600
+# The Cache-Control max-age and s-maxage of a page stored in the cache: how long a browser or
+# a proxy may keep it (they are not told when something is published).
+PAGE_CACHE_SHARED_MAX_AGE = 60
+# The `{% cache %}` fragments every page repeats (header, breadcrumbs, footer, a school's
+# schedule), for the renders the page cache does not serve. Off where the page cache is.
+FRAGMENT_CACHE_ENABLED = True
+# Seconds a fragment is kept in the cache.
+FRAGMENT_CACHE_TIMEOUT = 600
 
 # Background tasks: the database backend, worked by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -270,6 +289,8 @@ WAGTAILIMAGES_EXTENSIONS = ["jpg", "jpeg", "png", "webp", "gif"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_PASSWORD_RESET_ENABLED = True
 WAGTAILLOCALIZE_MACHINE_TRANSLATOR = None
+# No avatars from gravatar.com: it would receive a hash of each staff member's e-mail address.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 
 # Shown on the "service unavailable" page when the database cannot be reached (the CCAS
 # settings in the admin take over as soon as they have been read once).

@@ -11,3 +11,6 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 # Notifications are executed right away under `make run`, so no worker process is needed.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Edits show on the next reload: no page or fragment cache under `make run` (as in tests).
+PAGE_CACHE_ENABLED = False
+FRAGMENT_CACHE_ENABLED = False

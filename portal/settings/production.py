@@ -36,8 +36,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 RATELIMIT_IP_META_KEY = os.environ.get("RATELIMIT_IP_META_KEY", "REMOTE_ADDR")
 
 # Without Redis each gunicorn worker would keep its own cache, and a page an editor unpublishes
-# could still be served by the other workers for minutes: no shared page, route or fragment
-# cache then (sessions stay in the database).
+# could still be served by the other workers for minutes: no shared page or fragment cache
+# then (sessions stay in the database).
 if not REDIS_URL:
     PAGE_CACHE_ENABLED = False
     FRAGMENT_CACHE_ENABLED = False

@@ -8,7 +8,10 @@ SECRET_KEY = "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "uncached": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
+}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 WAGTAILADMIN_BASE_URL = "http://testserver"
@@ -18,7 +21,5 @@ AXES_ENABLED = False
 # The anonymous page cache would carry pages from one test to the next (locmem lives for the
 # whole process); its own tests switch it on.
 PAGE_CACHE_ENABLED = False
-# Same for the fragment and route caches of the uncached render path (their tests switch them on).
+# Same for the fragment cache (its tests switch it on).
 FRAGMENT_CACHE_ENABLED = False
-# Every test's database starts afresh while the cache lives on: read the generation each time.
-PAGE_CACHE_GENERATION_TTL = 0

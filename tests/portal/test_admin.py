@@ -22,3 +22,11 @@ def test_admin_sends_anonymous_visitors_to_the_login_page(client):
 
 def test_admin_dashboard_opens_for_a_superuser(admin_client):
     assert admin_client.get("/admin/").status_code == 200
+
+
+def test_the_admin_loads_no_avatar_from_gravatar(admin_client, admin_user):
+    """gravatar.com would receive a hash of each staff member's e-mail address."""
+    assert admin_user.email
+    html = admin_client.get("/admin/").content.decode()
+    assert "avatar" in html  # the account menu is there, with Wagtail's default avatar
+    assert "gravatar.com" not in html

@@ -39,6 +39,25 @@ def test_admin_may_frame_its_own_previews_only(client, db):
     assert "frame-ancestors 'self'" in response["Content-Security-Policy"]
 
 
+def test_public_and_admin_pages_get_exactly_the_configured_policies(client, admin_client, school, settings):
+    """django-csp's stock middleware sends the public policy; the admin's URLs carry their own."""
+    from csp.utils import build_policy
+
+    public = build_policy()  # CONTENT_SECURITY_POLICY, without a nonce
+    for path in ("/ecoles/", "/ecoles/ecole-jules-ferry/", "/robots.txt", "/ar/page-absente/"):
+        assert client.get(path)["Content-Security-Policy"] == public, path
+    admin = build_policy(config=settings.ADMIN_CONTENT_SECURITY_POLICY["DIRECTIVES"])
+    assert admin != public
+    for response in (
+        client.get("/admin/"),  # the redirect to the login page
+        client.get("/admin/login/"),
+        admin_client.get("/admin/"),
+        admin_client.get(f"/admin/pages/{school.pk}/edit/"),
+    ):
+        assert response["Content-Security-Policy"] == admin
+        assert response["X-Frame-Options"] == "SAMEORIGIN"
+
+
 @pytest.mark.parametrize("path", ["/", "/ecoles/", "/ecoles/ecole-jules-ferry/", "/ar/page-absente/"])
 def test_public_pages_have_no_inline_script_or_style(client, school, path):
     html = client.get(path).content.decode()
