@@ -4,11 +4,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Links in e-mails and the admin point at the address `make run` serves.
-BASE_URL ?= http://$(HOST):$(PORT)
 STAMP := $(VENV)/.installed
-
-# Links in e-mails and text messages point at the address `make run` serves.
+# Links in e-mails and the admin point at the address `make run` serves.
 BASE_URL ?= http://$(HOST):$(PORT)
 # The lock files, generated from pyproject.toml by `make lock`: pinned and hashed, so that
 # every machine installs what CI tested. requirements.txt is production's, requirements-dev.txt
