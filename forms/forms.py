@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from core.pages import in_source_language
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
 from forms.models import AppointmentRequest
 from portal.cache import remembered
@@ -75,12 +76,7 @@ def school_choices(language: str | None = None) -> list[tuple[str, str]]:
     Two queries whatever the number of schools; a school not translated yet shows its
     French title."""
     language = language or current_language()
-    sources = list(
-        SchoolPage.objects.live()
-        .public()
-        .filter(locale__language_code=settings.LANGUAGE_CODE)
-        .values_list("pk", "translation_key", "title")
-    )
+    sources = list(in_source_language(SchoolPage.objects.live().public()).values_list("pk", "translation_key", "title"))
     titles = {}
     if language != settings.LANGUAGE_CODE:
         titles = dict(

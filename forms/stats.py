@@ -17,6 +17,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.pages import in_source_language
 from forms.models import AppointmentRequest
 from services.schedule import PARIS
 
@@ -114,9 +115,7 @@ def _by_school(requests) -> Breakdown:
     from services.models import SchoolPage
 
     counts = requests.order_by().values_list("school__translation_key").annotate(n=Count("pk"))
-    titles = dict(
-        SchoolPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).values_list("translation_key", "title")
-    )
+    titles = dict(in_source_language(SchoolPage.objects.all()).values_list("translation_key", "title"))
     rows = [
         Row(
             str(key) if key else "",

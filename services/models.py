@@ -20,7 +20,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
-from core.pages import BasePage
+from core.pages import BasePage, source_page
 from services.text import normalize
 
 
@@ -258,14 +258,7 @@ class SchoolPage(BasePage):
         primed = self.__dict__.get("_primed_source_school")
         if primed is not None:
             return primed
-        if self.locale.language_code == settings.LANGUAGE_CODE:
-            return self
-        return (
-            SchoolPage.objects.filter(
-                translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE
-            ).first()
-            or self
-        )
+        return source_page(self)
 
     def prime_for_cache(self):
         """Load what the page shows before its route is kept in the cache (portal.routing),

@@ -28,6 +28,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import HistoryView, IndexView, WagtailAdminTemplateMixin
 from wagtail.admin.widgets import BooleanRadioSelect
 
+from core.pages import in_source_language
 from forms.admin import operations
 from forms.admin.forms import AppointmentForm, CancelForm, NoteForm, ReassignForm
 from forms.models import AppointmentRequest, RequestEvent
@@ -103,11 +104,7 @@ class RequestFilterSet(WagtailFilterSet):
     )
     school = django_filters.ModelChoiceFilter(
         label=_("École"),
-        queryset=lambda request: (
-            SchoolPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
-            .only("id", "title")
-            .order_by("title")
-        ),
+        queryset=lambda request: in_source_language(SchoolPage.objects.all()).only("id", "title").order_by("title"),
     )
     reason = choice_filter(_("Motif"), AppointmentRequest.Reason.choices)
     mode = choice_filter(_("Modalité"), AppointmentRequest.Mode.choices)
@@ -502,8 +499,8 @@ def week_label(monday: date) -> str:
 
 def source_permanences(worker_ids):
     return list(
-        Permanence.objects.filter(
-            school__referent_id__in=worker_ids, school__locale__language_code=settings.LANGUAGE_CODE
+        in_source_language(
+            Permanence.objects.filter(school__referent_id__in=worker_ids), through="school"
         ).select_related("school", "school__referent")
     )
 
