@@ -5,10 +5,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.urls import translate_url
 from django.utils import timezone
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
+from core.languages import text_direction
+
 register = template.Library()
+
+# `{{ code|text_direction }}`: the `dir` of a language (core.languages, the one place that knows).
+register.filter("text_direction", text_direction)
 
 
 def _site_root(request):
@@ -44,13 +49,12 @@ def language_switcher(context):
             url = homes[code].get_url(request)
         else:
             url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
-        info = get_language_info(code)
         links.append(
             {
                 "code": code,
                 "name": name,
                 "url": url,
-                "dir": "rtl" if info["bidi"] else "ltr",
+                "dir": text_direction(code),
                 "is_current": code == current,
             }
         )
