@@ -11,12 +11,13 @@ import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from core.languages import current_language
 from core.pages import in_source_language
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
 from forms.models import AppointmentRequest
+from forms.widgets import LanguageSelect
 from portal.cache import remembered
 from services.models import SchoolPage
 from services.schedule import PARIS
@@ -27,11 +28,6 @@ PHONE_REGION = "FR"
 MARKUP_CHARACTERS = "<>"
 
 Mode = AppointmentRequest.Mode
-
-
-def current_language() -> str:
-    code = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def no_markup(value):
@@ -57,17 +53,6 @@ class BookingForm(forms.Form):
                     anchor = f"{bound.auto_id}_0"
                 items.append((anchor, bound.label, error))
         return items
-
-
-class LanguageSelect(forms.Select):
-    """Each language named in itself, marked up so that screen readers pronounce it right."""
-
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        if value:
-            option["attrs"]["lang"] = value
-            option["attrs"]["dir"] = "rtl" if get_language_info(value)["bidi"] else "ltr"
-        return option
 
 
 def school_choices(language: str | None = None) -> list[tuple[str, str]]:

@@ -14,31 +14,21 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.languages import current_language
 from forms import evenings
 from forms.antispam import HoneypotForm, submission_limited
 from forms.models import EveningRegistration
+from forms.widgets import LanguageSelect
 from services.models import ThematicEveningPage
 
 SESSION_KEY = "evening_registrations"
 SESSION_MAX = 20
 MAX_ADULTS = MAX_CHILDREN = 10
 PHONE_REGION = "FR"
-
-
-class LanguageSelect(forms.Select):
-    """Each language named in itself, marked up so that screen readers pronounce it right."""
-
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        if value:
-            option["attrs"]["lang"] = value
-            option["attrs"]["dir"] = "rtl" if get_language_info(value)["bidi"] else "ltr"
-        return option
 
 
 class EveningRegistrationForm(HoneypotForm):
@@ -102,7 +92,7 @@ class EveningRegistrationForm(HoneypotForm):
         super().__init__(*args, **kwargs)
         self.evening = evening
         self.key_refused = False
-        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        self.fields["language"].initial = current_language()
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
