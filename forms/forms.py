@@ -7,7 +7,6 @@ from __future__ import annotations
 import uuid
 from itertools import groupby
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +16,7 @@ from core.languages import current_language
 from core.pages import in_source_language
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
 from forms.models import AppointmentRequest
+from forms.phone import validated_e164
 from forms.widgets import LanguageSelect
 from portal.cache import remembered
 from services.models import SchoolPage
@@ -24,7 +24,6 @@ from services.schedule import PARIS
 from services.text import normalize
 
 UNKNOWN_SCHOOL = "unknown"
-PHONE_REGION = "FR"
 MARKUP_CHARACTERS = "<>"
 
 Mode = AppointmentRequest.Mode
@@ -334,37 +333,11 @@ class DetailsForm(HoneypotForm, BookingForm):
         return self.cleaned_data["message"].strip()
 
     def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
+        return validated_e164(self.cleaned_data["phone"])
 
     def stored(self) -> dict:
         """What the session keeps (JSON): the cleaned values, without consent and honeypot."""
         return {name: value for name, value in self.cleaned_data.items() if name not in {"consent", "website"}}
-
-
-def normalise_phone(value: str, region: str = PHONE_REGION) -> str:
-    """A phone number in E.164 (+33612345678); French numbers may be typed without +33."""
-    message = _("Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
-    try:
-        number = phonenumbers.parse(value.strip(), region)
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError(message, code="invalid") from error
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(message, code="invalid")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def display_phone(e164: str) -> str:
-    """How the recap shows a stored number: national format in France, international elsewhere."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if phonenumbers.region_code_for_number(number) == PHONE_REGION
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
 
 
 class ConfirmForm(BookingForm):

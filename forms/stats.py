@@ -7,7 +7,6 @@ blanked) no longer add to that figure."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.pages import in_source_language
 from forms.models import AppointmentRequest
+from forms.phone import same_number_key
 from services.schedule import PARIS
 
 AR = AppointmentRequest
@@ -146,19 +146,9 @@ def _outcome(requests) -> Breakdown:
     return Breakdown("outcome", str(_("Issue des demandes")), rows).with_shares()
 
 
-def normalise_phone(phone: str) -> str:
-    """Digits only, French numbers in their national form: +33 6…, 0033 6… and 06… are one family."""
-    digits = re.sub(r"\D", "", phone or "")
-    if digits.startswith("0033"):
-        digits = "0" + digits[4:]
-    elif digits.startswith("33") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
-
-
 def families_reached(requests) -> int:
     phones = requests.exclude(phone="").values_list("phone", flat=True).distinct()
-    return len({p for p in (normalise_phone(phone) for phone in phones) if p})
+    return len({key for key in map(same_number_key, phones) if key})
 
 
 def _annual(requests, origin: Breakdown) -> Breakdown:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import uuid
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -22,13 +21,13 @@ from core.languages import current_language
 from forms import evenings
 from forms.antispam import HoneypotForm, submission_limited
 from forms.models import EveningRegistration
+from forms.phone import validated_e164
 from forms.widgets import LanguageSelect
 from services.models import ThematicEveningPage
 
 SESSION_KEY = "evening_registrations"
 SESSION_MAX = 20
 MAX_ADULTS = MAX_CHILDREN = 10
-PHONE_REGION = "FR"
 
 
 class EveningRegistrationForm(HoneypotForm):
@@ -102,16 +101,7 @@ class EveningRegistrationForm(HoneypotForm):
 
     def clean_phone(self):
         value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        message = _("Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
-        try:
-            number = phonenumbers.parse(value, PHONE_REGION)
-        except phonenumbers.NumberParseException as error:
-            raise ValidationError(message, code="invalid") from error
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(message, code="invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return validated_e164(value) if value else ""
 
     def clean(self):
         data = super().clean()
