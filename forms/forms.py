@@ -17,6 +17,7 @@ from core.pages import in_source_language
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
 from forms.models import AppointmentRequest
 from forms.phone import validated_e164
+from forms.rendering import PublicForm
 from forms.widgets import LanguageSelect
 from portal.cache import remembered
 from services.models import SchoolPage
@@ -37,21 +38,6 @@ def no_markup(value):
 def tidy(value: str) -> str:
     """One line: inner runs of spaces collapsed."""
     return " ".join(value.split())
-
-
-class BookingForm(forms.Form):
-    """Shared behaviour: the error summary's links, in field order."""
-
-    def error_summary(self):
-        """(anchor, label, message) for each error; radio groups link to their first option."""
-        items = [("", "", error) for error in self.non_field_errors()]
-        for bound in self:
-            for error in bound.errors:
-                anchor = bound.auto_id
-                if bound.field.widget.use_fieldset or getattr(bound.field, "anchor_first_option", False):
-                    anchor = f"{bound.auto_id}_0"
-                items.append((anchor, bound.label, error))
-        return items
 
 
 def school_choices(language: str | None = None) -> list[tuple[str, str]]:
@@ -96,7 +82,7 @@ def _load_school(pk: int) -> SchoolPage | None:
     return school
 
 
-class SchoolForm(BookingForm):
+class SchoolForm(PublicForm):
     school = forms.ChoiceField(
         label=_("L'école de votre enfant"),
         help_text=_("Si vous ne savez pas, choisissez « Je ne sais pas » : le service vous répondra."),
@@ -124,7 +110,7 @@ class SchoolForm(BookingForm):
         return school
 
 
-class ModeForm(BookingForm):
+class ModeForm(PublicForm):
     mode = forms.ChoiceField(
         label=_("Comment souhaitez-vous rencontrer le travailleur social ?"),
         widget=forms.RadioSelect,
@@ -144,7 +130,7 @@ class SlotChoiceField(forms.ChoiceField):
     anchor_first_option = True
 
 
-class SlotForm(BookingForm):
+class SlotForm(PublicForm):
     """Radio buttons grouped by day (rendered by the template, one fieldset per day)."""
 
     slot = SlotChoiceField(
@@ -190,7 +176,7 @@ class SlotForm(BookingForm):
         return next(slot for slot in self.slots if slot.key == key)
 
 
-class AvailabilityForm(BookingForm):
+class AvailabilityForm(PublicForm):
     availabilities = forms.CharField(
         label=_("Vos disponibilités"),
         help_text=_("Par exemple : le lundi après 17 h, le mercredi matin. Le travailleur social vous recontacte."),
@@ -211,7 +197,7 @@ def _too_long():
     return _("Écrivez au plus %(limit_value)d caractères (vous en avez écrit %(show_value)d).")
 
 
-class DetailsForm(HoneypotForm, BookingForm):
+class DetailsForm(HoneypotForm, PublicForm):
     reason = forms.ChoiceField(
         label=_("Motif de la demande"),
         choices=[("", _("Choisissez un motif")), *AppointmentRequest.Reason.choices],
@@ -340,7 +326,7 @@ class DetailsForm(HoneypotForm, BookingForm):
         return {name: value for name, value in self.cleaned_data.items() if name not in {"consent", "website"}}
 
 
-class ConfirmForm(BookingForm):
+class ConfirmForm(PublicForm):
     """The last step: the idempotency key and, with reCAPTCHA keys, the consent question; the
     Google widget itself only once the family said yes (`show_captcha`)."""
 
@@ -391,9 +377,6 @@ class ConfirmForm(BookingForm):
         if self.consent is None:
             return Captcha.NOT_CONFIGURED
         return Captcha.PASSED if self.consent == CONSENT_YES else Captcha.DECLINED
-
-    def hidden_errors(self):
-        return self["submission_key"].errors
 
 
 def new_submission_key() -> str:

@@ -22,15 +22,17 @@ from forms import evenings
 from forms.antispam import HoneypotForm, submission_limited
 from forms.models import EveningRegistration
 from forms.phone import validated_e164
+from forms.rendering import PublicForm
 from forms.widgets import LanguageSelect
 from services.models import ThematicEveningPage
 
 SESSION_KEY = "evening_registrations"
 SESSION_MAX = 20
 MAX_ADULTS = MAX_CHILDREN = 10
+FORM_EXPIRED = _("Le formulaire a expiré : vérifiez vos réponses et envoyez-le à nouveau.")
 
 
-class EveningRegistrationForm(HoneypotForm):
+class EveningRegistrationForm(HoneypotForm, PublicForm):
     name = forms.CharField(
         label=_("Nom et prénom"),
         max_length=120,
@@ -85,7 +87,14 @@ class EveningRegistrationForm(HoneypotForm):
         error_messages={"invalid_choice": _("Choisissez une langue dans la liste.")},
         widget=LanguageSelect,
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    # Said in words a family understands: the key is in the page, not something they typed.
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": FORM_EXPIRED,
+            "invalid": FORM_EXPIRED,
+        },
+    )
 
     def __init__(self, *args, evening: ThematicEveningPage, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,19 +144,10 @@ class EveningRegistrationForm(HoneypotForm):
             evenings.RegistrationRefused.OVERSIZED: _(
                 "Il n'y a pas assez de places à cette soirée pour votre groupe : appelez le service."
             ),
-            evenings.RegistrationRefused.KEY_REUSED: _(
-                "Le formulaire a expiré : vérifiez vos réponses et envoyez-le à nouveau."
-            ),
+            evenings.RegistrationRefused.KEY_REUSED: FORM_EXPIRED,
         }
         self.key_refused = refusal.code == refusal.KEY_REUSED
         self.add_error(None, messages.get(refusal.code, messages[refusal.KEY_REUSED]))
-
-    @property
-    def hidden_field_errors(self) -> list[str]:
-        """Errors of the hidden fields, said in words a family understands."""
-        if any(field.errors for field in self.hidden_fields()):
-            return [_("Le formulaire a expiré : vérifiez vos réponses et envoyez-le à nouveau.")]
-        return []
 
 
 def _evening_or_404(evening_id: int) -> tuple[ThematicEveningPage, ThematicEveningPage]:
@@ -220,7 +220,7 @@ def register(request, evening_id):
             return redirect("evening_done", reference=registration.reference)
     # The same key again, so that a corrected double submit still makes one registration;
     # a new one when the key was tampered with or belongs to another registration.
-    key = None if form.hidden_field_errors or form.key_refused else form.cleaned_data.get("submission_key")
+    key = None if form["submission_key"].errors or form.key_refused else form.cleaned_data.get("submission_key")
     context = _context(source, shown, form=form, submission_key=key or uuid.uuid4())
     return render(request, template, context, status=status)
 
