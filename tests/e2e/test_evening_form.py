@@ -5,17 +5,12 @@ import re
 
 import pytest
 
-from tests.e2e.journeys import fresh_limits, prefix
+from tests.e2e.journeys import open_evening_form
 
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_a_failed_evening_registration_moves_the_focus_to_the_error_summary(page, db_access, language):
-    from services.models import ThematicEveningPage
-
-    fresh_limits()
-    with db_access():
-        evening = ThematicEveningPage.objects.get(slug="le-sommeil-des-enfants", locale__language_code="fr")
-    page.goto(f"{prefix(language)}/soirees/{evening.pk}/inscription/")
+    open_evening_form(page, db_access, language)
     page.fill("#id_phone", "12")  # not a phone number
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/inscription/$"))
