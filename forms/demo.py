@@ -16,6 +16,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
+from core.pages import in_source_language
 from forms.models import AppointmentRequest, RequestEvent
 from forms.permissions import ASSISTANTS, MANAGER, WORKERS
 from forms.routing import route_request
@@ -438,7 +439,7 @@ def ensure_requests(log=print, warn=print, now=None):
     if AR.objects.filter(submission_key__in=keys).exists():
         return 0
     schools = list(
-        SchoolPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
+        in_source_language(SchoolPage.objects.all())
         .select_related("referent", "referent__user")
         .prefetch_related("permanences")
         .order_by("path")

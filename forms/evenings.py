@@ -22,6 +22,7 @@ from django.db.models import F, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from core.pages import source_page
 from forms.models import EveningRegistration, Notification
 from services.models import ThematicEveningPage
 
@@ -49,14 +50,9 @@ class ExpiredToken(InvalidToken):
 
 
 def source_evening(evening: ThematicEveningPage) -> ThematicEveningPage:
-    """The evening in the source language, whatever translation was given."""
-    if evening.locale.language_code == settings.LANGUAGE_CODE:
-        return evening
-    source = ThematicEveningPage.objects.filter(
-        translation_key=evening.translation_key, locale__language_code=settings.LANGUAGE_CODE
-    ).first()
-    # An evening created directly in another language is its own source.
-    return source or evening
+    """The evening in the source language, whatever translation was given (an evening created
+    directly in another language is its own source)."""
+    return source_page(evening)
 
 
 def registration_closed(evening: ThematicEveningPage, now: datetime | None = None) -> bool:

@@ -7,29 +7,26 @@ from __future__ import annotations
 import uuid
 from itertools import groupby
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 
+from core.languages import current_language
+from core.pages import in_source_language
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
 from forms.models import AppointmentRequest
+from forms.phone import validated_e164
+from forms.rendering import PublicForm
+from forms.widgets import LanguageSelect
 from services.models import SchoolPage
 from services.schedule import PARIS
 from services.text import normalize
 
 UNKNOWN_SCHOOL = "unknown"
-PHONE_REGION = "FR"
 MARKUP_CHARACTERS = "<>"
 
 Mode = AppointmentRequest.Mode
-
-
-def current_language() -> str:
-    code = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
-    return code if code in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 def no_markup(value):
@@ -42,44 +39,13 @@ def tidy(value: str) -> str:
     return " ".join(value.split())
 
 
-class BookingForm(forms.Form):
-    """Shared behaviour: the error summary's links, in field order."""
-
-    def error_summary(self):
-        """(anchor, label, message) for each error; radio groups link to their first option."""
-        items = [("", "", error) for error in self.non_field_errors()]
-        for bound in self:
-            for error in bound.errors:
-                anchor = bound.auto_id
-                if bound.field.widget.use_fieldset or getattr(bound.field, "anchor_first_option", False):
-                    anchor = f"{bound.auto_id}_0"
-                items.append((anchor, bound.label, error))
-        return items
-
-
-class LanguageSelect(forms.Select):
-    """Each language named in itself, marked up so that screen readers pronounce it right."""
-
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        if value:
-            option["attrs"]["lang"] = value
-            option["attrs"]["dir"] = "rtl" if get_language_info(value)["bidi"] else "ltr"
-        return option
-
-
 def school_choices(language: str | None = None) -> list[tuple[str, str]]:
     """Live schools as (source school id, title in `language`), in alphabetical order.
 
     Two queries whatever the number of schools; a school not translated yet shows its
     French title."""
     language = language or current_language()
-    sources = list(
-        SchoolPage.objects.live()
-        .public()
-        .filter(locale__language_code=settings.LANGUAGE_CODE)
-        .values_list("pk", "translation_key", "title")
-    )
+    sources = list(in_source_language(SchoolPage.objects.live().public()).values_list("pk", "translation_key", "title"))
     titles = {}
     if language != settings.LANGUAGE_CODE:
         titles = dict(
@@ -105,7 +71,7 @@ def school_by_id(value) -> SchoolPage | None:
     return school.source_school if school is not None else None
 
 
-class SchoolForm(BookingForm):
+class SchoolForm(PublicForm):
     school = forms.ChoiceField(
         label=_("L'école de votre enfant"),
         help_text=_("Si vous ne savez pas, choisissez « Je ne sais pas » : le service vous répondra."),
@@ -133,7 +99,7 @@ class SchoolForm(BookingForm):
         return school
 
 
-class ModeForm(BookingForm):
+class ModeForm(PublicForm):
     mode = forms.ChoiceField(
         label=_("Comment souhaitez-vous rencontrer le travailleur social ?"),
         widget=forms.RadioSelect,
@@ -153,7 +119,7 @@ class SlotChoiceField(forms.ChoiceField):
     anchor_first_option = True
 
 
-class SlotForm(BookingForm):
+class SlotForm(PublicForm):
     """Radio buttons grouped by day (rendered by the template, one fieldset per day)."""
 
     slot = SlotChoiceField(
@@ -199,7 +165,7 @@ class SlotForm(BookingForm):
         return next(slot for slot in self.slots if slot.key == key)
 
 
-class AvailabilityForm(BookingForm):
+class AvailabilityForm(PublicForm):
     availabilities = forms.CharField(
         label=_("Vos disponibilités"),
         help_text=_("Par exemple : le lundi après 17 h, le mercredi matin. Le travailleur social vous recontacte."),
@@ -220,7 +186,7 @@ def _too_long():
     return _("Écrivez au plus %(limit_value)d caractères (vous en avez écrit %(show_value)d).")
 
 
-class DetailsForm(HoneypotForm, BookingForm):
+class DetailsForm(HoneypotForm, PublicForm):
     reason = forms.ChoiceField(
         label=_("Motif de la demande"),
         choices=[("", _("Choisissez un motif")), *AppointmentRequest.Reason.choices],
@@ -342,40 +308,14 @@ class DetailsForm(HoneypotForm, BookingForm):
         return self.cleaned_data["message"].strip()
 
     def clean_phone(self):
-        return normalise_phone(self.cleaned_data["phone"])
+        return validated_e164(self.cleaned_data["phone"])
 
     def stored(self) -> dict:
         """What the session keeps (JSON): the cleaned values, without consent and honeypot."""
         return {name: value for name, value in self.cleaned_data.items() if name not in {"consent", "website"}}
 
 
-def normalise_phone(value: str, region: str = PHONE_REGION) -> str:
-    """A phone number in E.164 (+33612345678); French numbers may be typed without +33."""
-    message = _("Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
-    try:
-        number = phonenumbers.parse(value.strip(), region)
-    except phonenumbers.NumberParseException as error:
-        raise ValidationError(message, code="invalid") from error
-    if not phonenumbers.is_valid_number(number):
-        raise ValidationError(message, code="invalid")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def display_phone(e164: str) -> str:
-    """How the recap shows a stored number: national format in France, international elsewhere."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if phonenumbers.region_code_for_number(number) == PHONE_REGION
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
-
-
-class ConfirmForm(BookingForm):
+class ConfirmForm(PublicForm):
     """The last step: the idempotency key and, with reCAPTCHA keys, the consent question; the
     Google widget itself only once the family said yes (`show_captcha`)."""
 
@@ -426,9 +366,6 @@ class ConfirmForm(BookingForm):
         if self.consent is None:
             return Captcha.NOT_CONFIGURED
         return Captcha.PASSED if self.consent == CONSENT_YES else Captcha.DECLINED
-
-    def hidden_errors(self):
-        return self["submission_key"].errors
 
 
 def new_submission_key() -> str:

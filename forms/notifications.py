@@ -26,9 +26,9 @@ from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
-from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 
+from core.languages import text_direction
 from forms import ics
 from forms.cancel import absolute_url, cancel_url
 from forms.models import AppointmentRequest, EveningRegistration, Notification, RequestEvent
@@ -458,7 +458,7 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
             {
                 "subject": subject,
                 "language": translation.get_language(),
-                "direction": "rtl" if get_language_bidi() else "ltr",
+                "direction": text_direction(),
                 "for_family": notification.kind in FAMILY_KINDS,
                 "emergency_numbers": settings.EMERGENCY_NUMBERS,
             }

@@ -7,7 +7,6 @@ blanked) no longer add to that figure."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -17,7 +16,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
+from core.pages import in_source_language
 from forms.models import AppointmentRequest
+from forms.phone import same_number_key
 from services.schedule import PARIS
 
 AR = AppointmentRequest
@@ -114,9 +115,7 @@ def _by_school(requests) -> Breakdown:
     from services.models import SchoolPage
 
     counts = requests.order_by().values_list("school__translation_key").annotate(n=Count("pk"))
-    titles = dict(
-        SchoolPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE).values_list("translation_key", "title")
-    )
+    titles = dict(in_source_language(SchoolPage.objects.all()).values_list("translation_key", "title"))
     rows = [
         Row(
             str(key) if key else "",
@@ -147,19 +146,9 @@ def _outcome(requests) -> Breakdown:
     return Breakdown("outcome", str(_("Issue des demandes")), rows).with_shares()
 
 
-def normalise_phone(phone: str) -> str:
-    """Digits only, French numbers in their national form: +33 6…, 0033 6… and 06… are one family."""
-    digits = re.sub(r"\D", "", phone or "")
-    if digits.startswith("0033"):
-        digits = "0" + digits[4:]
-    elif digits.startswith("33") and len(digits) == 11:
-        digits = "0" + digits[2:]
-    return digits
-
-
 def families_reached(requests) -> int:
     phones = requests.exclude(phone="").values_list("phone", flat=True).distinct()
-    return len({p for p in (normalise_phone(phone) for phone in phones) if p})
+    return len({key for key in map(same_number_key, phones) if key})
 
 
 def _annual(requests, origin: Breakdown) -> Breakdown:

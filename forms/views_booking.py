@@ -18,7 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 from wagtail.models import Locale
 
-from forms import antispam
+from core.languages import current_language
+from forms import antispam, phone
 from forms.booking import SlotTaken, SlotUnavailable, create_request, next_free_slots
 from forms.cancel import make_cancel_token, make_ics_token
 from forms.forms import (
@@ -29,8 +30,6 @@ from forms.forms import (
     ModeForm,
     SchoolForm,
     SlotForm,
-    current_language,
-    display_phone,
     new_submission_key,
     school_by_id,
 )
@@ -291,8 +290,7 @@ def _summary(flow):
         "reason": AppointmentRequest.Reason(details["reason"]).label,
         "requester": AppointmentRequest.Requester(details["requester"]).label,
         "language": dict(settings.LANGUAGES).get(details["language"], details["language"]),
-        "language_direction": "rtl" if details["language"] in settings.LANGUAGES_BIDI else "ltr",
-        "phone": display_phone(details["phone"]),
+        "phone": phone.for_display(details["phone"]),
         "details": details,
         "availabilities": flow.data.get("availabilities", ""),
     }

@@ -7,41 +7,32 @@ from __future__ import annotations
 
 import uuid
 
-import phonenumbers
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import get_language, get_language_info
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.languages import current_language
 from forms import evenings
 from forms.antispam import HoneypotForm, submission_limited
 from forms.models import EveningRegistration
+from forms.phone import validated_e164
+from forms.rendering import PublicForm
+from forms.widgets import LanguageSelect
 from services.models import ThematicEveningPage
 
 SESSION_KEY = "evening_registrations"
 SESSION_MAX = 20
 MAX_ADULTS = MAX_CHILDREN = 10
-PHONE_REGION = "FR"
+FORM_EXPIRED = _("Le formulaire a expiré : vérifiez vos réponses et envoyez-le à nouveau.")
 
 
-class LanguageSelect(forms.Select):
-    """Each language named in itself, marked up so that screen readers pronounce it right."""
-
-    def create_option(self, name, value, *args, **kwargs):
-        option = super().create_option(name, value, *args, **kwargs)
-        if value:
-            option["attrs"]["lang"] = value
-            option["attrs"]["dir"] = "rtl" if get_language_info(value)["bidi"] else "ltr"
-        return option
-
-
-class EveningRegistrationForm(HoneypotForm):
+class EveningRegistrationForm(HoneypotForm, PublicForm):
     name = forms.CharField(
         label=_("Nom et prénom"),
         max_length=120,
@@ -96,13 +87,20 @@ class EveningRegistrationForm(HoneypotForm):
         error_messages={"invalid_choice": _("Choisissez une langue dans la liste.")},
         widget=LanguageSelect,
     )
-    submission_key = forms.UUIDField(widget=forms.HiddenInput)
+    # Said in words a family understands: the key is in the page, not something they typed.
+    submission_key = forms.UUIDField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": FORM_EXPIRED,
+            "invalid": FORM_EXPIRED,
+        },
+    )
 
     def __init__(self, *args, evening: ThematicEveningPage, **kwargs):
         super().__init__(*args, **kwargs)
         self.evening = evening
         self.key_refused = False
-        self.fields["language"].initial = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+        self.fields["language"].initial = current_language()
 
     def clean_name(self):
         name = " ".join(self.cleaned_data["name"].split())
@@ -112,16 +110,7 @@ class EveningRegistrationForm(HoneypotForm):
 
     def clean_phone(self):
         value = self.cleaned_data["phone"].strip()
-        if not value:
-            return ""
-        message = _("Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78.")
-        try:
-            number = phonenumbers.parse(value, PHONE_REGION)
-        except phonenumbers.NumberParseException as error:
-            raise ValidationError(message, code="invalid") from error
-        if not phonenumbers.is_valid_number(number):
-            raise ValidationError(message, code="invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return validated_e164(value) if value else ""
 
     def clean(self):
         data = super().clean()
@@ -155,19 +144,10 @@ class EveningRegistrationForm(HoneypotForm):
             evenings.RegistrationRefused.OVERSIZED: _(
                 "Il n'y a pas assez de places à cette soirée pour votre groupe : appelez le service."
             ),
-            evenings.RegistrationRefused.KEY_REUSED: _(
-                "Le formulaire a expiré : vérifiez vos réponses et envoyez-le à nouveau."
-            ),
+            evenings.RegistrationRefused.KEY_REUSED: FORM_EXPIRED,
         }
         self.key_refused = refusal.code == refusal.KEY_REUSED
         self.add_error(None, messages.get(refusal.code, messages[refusal.KEY_REUSED]))
-
-    @property
-    def hidden_field_errors(self) -> list[str]:
-        """Errors of the hidden fields, said in words a family understands."""
-        if any(field.errors for field in self.hidden_fields()):
-            return [_("Le formulaire a expiré : vérifiez vos réponses et envoyez-le à nouveau.")]
-        return []
 
 
 def _evening_or_404(evening_id: int) -> tuple[ThematicEveningPage, ThematicEveningPage]:
@@ -240,7 +220,7 @@ def register(request, evening_id):
             return redirect("evening_done", reference=registration.reference)
     # The same key again, so that a corrected double submit still makes one registration;
     # a new one when the key was tampered with or belongs to another registration.
-    key = None if form.hidden_field_errors or form.key_refused else form.cleaned_data.get("submission_key")
+    key = None if form["submission_key"].errors or form.key_refused else form.cleaned_data.get("submission_key")
     context = _context(source, shown, form=form, submission_key=key or uuid.uuid4())
     return render(request, template, context, status=status)
 

@@ -1,5 +1,7 @@
 from django.conf import settings
-from django.utils.translation import get_language, get_language_bidi
+from django.utils.translation import get_language
+
+from core.languages import text_direction
 
 
 def portal(request):
@@ -7,5 +9,5 @@ def portal(request):
     return {
         "emergency_numbers": settings.EMERGENCY_NUMBERS,
         "current_language": get_language(),
-        "text_direction": "rtl" if get_language_bidi() else "ltr",
+        "text_direction": text_direction(),
     }

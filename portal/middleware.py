@@ -33,6 +33,7 @@ def service_unavailable(request):
     from django.template import loader
     from django.utils import translation
 
+    from core.languages import text_direction
     from portal.cache import CONTACT_KEY
 
     language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
@@ -44,7 +45,7 @@ def service_unavailable(request):
         body = loader.get_template("503.html").render(
             {
                 "current_language": language,
-                "text_direction": "rtl" if translation.get_language_bidi() else "ltr",
+                "text_direction": text_direction(language),
                 "emergency_numbers": settings.EMERGENCY_NUMBERS,
                 "ccas_phone": contact.get("phone") or settings.CCAS_PHONE,
                 "ccas_name": contact.get("name") or "",

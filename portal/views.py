@@ -13,6 +13,7 @@ from wagtail.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Page
 
+from core.languages import text_direction
 from portal.middleware import service_unavailable
 
 
@@ -70,7 +71,7 @@ def server_error(request):
         body = template.render(
             {
                 "current_language": language,
-                "text_direction": "rtl" if translation.get_language_bidi() else "ltr",
+                "text_direction": text_direction(language),
                 "emergency_numbers": settings.EMERGENCY_NUMBERS,
                 "site_name": settings.WAGTAIL_SITE_NAME,
             }

@@ -11,13 +11,14 @@ from datetime import timedelta
 from functools import wraps
 
 from django.conf import settings
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from wagtail.models import Page
 
+from core.json_api import json_error, json_response, read_only_api
+from core.pages import in_source_language
 from services.availability import load_absences, next_occurrences
 from services.models import SchoolPage
 from services.schedule import PARIS, closed_days
@@ -27,43 +28,26 @@ from services.views import requested_language
 CACHE_MAX_AGE = 300
 NEXT_PERMANENCES = 4
 HORIZON_DAYS = 120
-ALLOWED_METHODS = ("GET", "HEAD")
-
-
-def _json(data, status=200) -> JsonResponse:
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def _error(status: int, code: str, detail: str) -> JsonResponse:
-    return _json({"error": code, "detail": str(detail)}, status=status)
 
 
 def api_view(view):
-    """Read-only JSON view open to any origin: 405 for other methods, `?lang=` validated."""
+    """A read-only directory view (core.json_api) whose `?lang=` is validated and active."""
 
+    @read_only_api(max_age=CACHE_MAX_AGE)
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         language = requested_language(request)
-        if request.method not in ALLOWED_METHODS:
-            response = _error(405, "method_not_allowed", _("Cette API est en lecture seule."))
-            response["Allow"] = ", ".join(ALLOWED_METHODS)
-        elif language is None:
+        if language is None:
             codes = ", ".join(code for code, _name in settings.LANGUAGES)
-            response = _error(400, "unknown_language", _("Langues possibles : %(codes)s.") % {"codes": codes})
-        else:
-            with translation.override(language):
-                response = view(request, *args, language=language, **kwargs)
-            if response.status_code == 200:
-                response["Cache-Control"] = f"public, max-age={CACHE_MAX_AGE}"
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
+            return json_error(400, "unknown_language", _("Langues possibles : %(codes)s.") % {"codes": codes})
+        with translation.override(language):
+            return view(request, *args, language=language, **kwargs)
 
-    # Nothing is ever written, and a POST must get its 405 rather than a CSRF 403.
-    return csrf_exempt(wrapper)
+    return wrapper
 
 
 def source_schools():
-    return SchoolPage.objects.live().public().filter(locale__language_code=settings.LANGUAGE_CODE)
+    return in_source_language(SchoolPage.objects.live().public())
 
 
 def _clock(value) -> str:
@@ -162,7 +146,7 @@ def _planned(queryset):
 @api_view
 def school_list(request, language):
     sources = sorted(_planned(source_schools()), key=lambda s: (normalize(s.title), s.pk))
-    return _json({"items": serialize_schools(request, sources, language)})
+    return json_response({"items": serialize_schools(request, sources, language)})
 
 
 @api_view
@@ -178,5 +162,5 @@ def school_detail(request, pk, language):
             url = reverse("api_school", kwargs={"pk": canonical.pk})
             query = request.META.get("QUERY_STRING")
             return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
-        return _error(404, "not_found", _("Aucune école publiée ne porte cet identifiant."))
-    return _json(serialize_schools(request, [source], language)[0])
+        return json_error(404, "not_found", _("Aucune école publiée ne porte cet identifiant."))
+    return json_response(serialize_schools(request, [source], language)[0])

@@ -19,7 +19,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
-from core.pages import BasePage
+from core.pages import BasePage, source_page
 from services.text import normalize
 
 
@@ -254,14 +254,7 @@ class SchoolPage(BasePage):
     @property
     def source_school(self):
         """The school in the source language: one identity whatever the language used."""
-        if self.locale.language_code == settings.LANGUAGE_CODE:
-            return self
-        return (
-            SchoolPage.objects.filter(
-                translation_key=self.translation_key, locale__language_code=settings.LANGUAGE_CODE
-            ).first()
-            or self
-        )
+        return source_page(self)
 
     def get_context(self, request, *args, **kwargs):
         from services.availability import next_occurrences

@@ -12,7 +12,6 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 import holidays
-from django.conf import settings
 from django.utils import timezone
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -125,6 +124,7 @@ def permanences_overlap(a, b) -> bool:
 
 def overlapping_permanence(worker, permanences: list, translation_key) -> str | None:
     """Describe a clash between these permanences and each other or the worker's other schools."""
+    from core.pages import in_source_language
     from services.models import Permanence
 
     candidates = [p for p in permanences if p.start_time and p.end_time and p.weekday]
@@ -133,7 +133,7 @@ def overlapping_permanence(worker, permanences: list, translation_key) -> str | 
             if permanences_overlap(a, b):
                 return str(b)
     others = (
-        Permanence.objects.filter(school__referent=worker, school__locale__language_code=settings.LANGUAGE_CODE)
+        in_source_language(Permanence.objects.filter(school__referent=worker), through="school")
         .exclude(school__translation_key=translation_key)
         .select_related("school")
     )

@@ -1,10 +1,15 @@
 from django import template
 from django.conf import settings
 from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
+from core.languages import text_direction
+
 register = template.Library()
+
+# `{{ code|text_direction }}`: the `dir` of a language (core.languages, the one place that knows).
+register.filter("text_direction", text_direction)
 
 
 def _site_root(request):
@@ -40,13 +45,12 @@ def language_switcher(context):
             url = homes[code].get_url(request)
         else:
             url = "/" if code == settings.LANGUAGE_CODE else f"/{code}/"
-        info = get_language_info(code)
         links.append(
             {
                 "code": code,
                 "name": name,
                 "url": url,
-                "dir": "rtl" if info["bidi"] else "ltr",
+                "dir": text_direction(code),
                 "is_current": code == current,
             }
         )

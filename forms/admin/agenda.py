@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
+from core.pages import in_source_language
 from forms.admin.common import (
     Status,
     WorkRequestsRequiredMixin,
@@ -49,8 +49,8 @@ def week_label(monday: date) -> str:
 
 def source_permanences(worker_ids):
     return list(
-        Permanence.objects.filter(
-            school__referent_id__in=worker_ids, school__locale__language_code=settings.LANGUAGE_CODE
+        in_source_language(
+            Permanence.objects.filter(school__referent_id__in=worker_ids), through="school"
         ).select_related("school", "school__referent")
     )
 

@@ -13,6 +13,7 @@ from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import BooleanRadioSelect
 
+from core.pages import in_source_language
 from forms.admin.common import (
     Status,
     WorkRequestsRequiredMixin,
@@ -50,11 +51,7 @@ class RequestFilterSet(WagtailFilterSet):
     )
     school = django_filters.ModelChoiceFilter(
         label=_("École"),
-        queryset=lambda request: (
-            SchoolPage.objects.filter(locale__language_code=settings.LANGUAGE_CODE)
-            .only("id", "title")
-            .order_by("title")
-        ),
+        queryset=lambda request: in_source_language(SchoolPage.objects.all()).only("id", "title").order_by("title"),
     )
     reason = choice_filter(_("Motif"), AppointmentRequest.Reason.choices)
     mode = choice_filter(_("Modalité"), AppointmentRequest.Mode.choices)

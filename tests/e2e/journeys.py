@@ -20,6 +20,17 @@ def school(db_access, slug):
         return SchoolPage.objects.get(slug=slug, locale__language_code="fr")
 
 
+def open_evening_form(page, db_access, language, slug="le-sommeil-des-enfants"):
+    """A demo evening's registration form, in `language`, with the submission limit reset."""
+    from services.models import ThematicEveningPage
+
+    fresh_limits()
+    with db_access():
+        evening = ThematicEveningPage.objects.get(slug=slug, locale__language_code="fr")
+    page.goto(f"{prefix(language)}/soirees/{evening.pk}/inscription/")
+    return evening
+
+
 def fresh_limits():
     """The per-IP submission limit lives in the locmem cache, shared with the unit tests."""
     cache.clear()

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.e2e.conftest import axe_violations
-from tests.e2e.journeys import assert_step, fill_details, fresh_limits, prefix, school
+from tests.e2e.journeys import assert_step, fill_details, fresh_limits, open_evening_form, prefix, school
 
 SCHOOLS = {"fr": "les-tilleuls", "ar": "jean-jaures"}
 
@@ -63,12 +63,7 @@ def test_every_booking_step_and_its_error_state_has_no_rgaa_violation(page, db_a
 
 @pytest.mark.parametrize("language", ["fr", "ar"])
 def test_evening_registration_form_and_its_errors_have_no_rgaa_violation(page, db_access, language):
-    from services.models import ThematicEveningPage
-
-    fresh_limits()
-    with db_access():
-        evening = ThematicEveningPage.objects.get(slug="le-sommeil-des-enfants", locale__language_code="fr")
-    page.goto(f"{prefix(language)}/soirees/{evening.pk}/inscription/")
+    open_evening_form(page, db_access, language)
     assert page.locator("html").get_attribute("lang") == language
     page.shots(f"{language}-evening-form")
     assert axe_violations(page) == []

@@ -12,7 +12,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from forms.models import AppointmentRequest
-from forms.stats import bar_chart, compute_statistics, normalise_phone
+from forms.phone import same_number_key
+from forms.stats import bar_chart, compute_statistics
 from services.schedule import PARIS
 from tests.factories import translate_page
 from tests.forms.workers_side import World, make_request
@@ -92,13 +93,13 @@ def test_outcomes_and_annual_report_figures_equal_independent_counts(requests_ma
     annual = rows_of(statistics, "annual")
     assert annual["interviews"] == statuses[Status.DONE]
     assert annual["home_visits"] == sum(1 for r in requests_made if r.status == Status.DONE and r.mode == AR.Mode.HOME)
-    assert annual["families"] == len({normalise_phone(r.phone) for r in requests_made})
+    assert annual["families"] == len({same_number_key(r.phone) for r in requests_made})
     origins = Counter(r.routed_as for r in requests_made)
     assert annual["origin_service"] == round(100 * origins[AR.Routing.SERVICE] / len(requests_made), 1)
 
 
 def test_one_phone_number_written_three_ways_is_one_family():
-    assert normalise_phone("06 11 22 33 44") == normalise_phone("+33 6 11 22 33 44") == normalise_phone("0611223344")
+    assert same_number_key("06 11 22 33 44") == same_number_key("+33 6 11 22 33 44") == same_number_key("0611223344")
 
 
 def test_a_school_counts_once_whatever_the_language_of_the_request(world):
