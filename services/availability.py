@@ -29,7 +29,7 @@ from enum import StrEnum
 from django.db.models import Q
 from django.utils import timezone
 
-from services.models import SocialWorker, WorkerAbsence
+from services.records import SocialWorker, WorkerAbsence
 from services.schedule import PARIS, ClosedDays, Occurrence, closed_days, permanence_occurrences
 
 

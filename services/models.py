@@ -3,8 +3,6 @@ closures, collective actions and thematic evenings."""
 
 from datetime import date, datetime, time
 
-from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -14,81 +12,16 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import DraftStateMixin, Orderable, RevisionMixin, TranslatableMixin
+from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
-from core.pages import BasePage, source_page
+from core.pages import BasePage, in_source_language, source_page
+from services.availability import next_occurrences
+from services.records import ClosurePeriod, SocialWorker, WorkerAbsence  # noqa: F401  (Django finds them here)
+from services.schedule import permanences_overlap
 from services.text import normalize
-
-
-class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
-    """A referent social worker: the same person in every language (never translated)."""
-
-    class Job(models.TextChoices):
-        SOCIAL_WORKER = "assistant", _("Assistant·e de service social")
-        ESF_ADVISER = "cesf", _("Conseiller·ère en économie sociale et familiale")
-
-    public_name = models.CharField(
-        _("nom public"),
-        max_length=120,
-        help_text=_("Tel qu'il est montré aux familles, par exemple « Mme Leroy »."),
-    )
-    job = models.CharField(_("métier"), max_length=20, choices=Job.choices, default=Job.SOCIAL_WORKER)
-    photo = models.ForeignKey(
-        "wagtailimages.Image",
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        verbose_name=_("photo"),
-    )
-    public_phone = models.CharField(_("téléphone public"), max_length=30, blank=True)
-    email = models.EmailField(
-        _("e-mail professionnel"),
-        blank=True,
-        help_text=_("Privé : reçoit les notifications, jamais affiché."),
-    )
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="social_worker",
-        verbose_name=_("compte utilisateur"),
-    )
-    active = models.BooleanField(_("en activité"), default=True)
-    _revisions = GenericRelation("wagtailcore.Revision", related_query_name="socialworker")
-
-    panels = [
-        FieldPanel("public_name"),
-        FieldPanel("job"),
-        FieldPanel("photo"),
-        FieldPanel("public_phone"),
-        MultiFieldPanel(
-            [
-                FieldPanel("email"),
-                # Linking an account opens a family queue: only the service manager may do it.
-                FieldPanel("user", permission="services.link_worker_account"),
-                FieldPanel("active"),
-            ],
-            heading=_("Informations internes (jamais publiées)"),
-        ),
-    ]
-
-    class Meta:
-        verbose_name = _("travailleur social")
-        verbose_name_plural = _("travailleurs sociaux")
-        ordering = ["public_name"]
-        permissions = [("link_worker_account", _("Peut lier un travailleur social à un compte utilisateur"))]
-
-    def __str__(self):
-        return self.public_name
-
-    @property
-    def revisions(self):
-        return self._revisions
 
 
 class SocialCentre(index.Indexed, models.Model):
@@ -124,13 +57,6 @@ class SchoolIndexPage(BasePage):
 
     class Meta:
         verbose_name = _("liste des écoles")
-
-    def get_context(self, request, *args, **kwargs):
-        from services.finder import find_schools
-
-        context = super().get_context(request, *args, **kwargs)
-        context["finder"] = find_schools(self, request.GET)
-        return context
 
 
 class SchoolPage(BasePage):
@@ -242,8 +168,6 @@ class SchoolPage(BasePage):
             if clash.exists():
                 raise ValidationError({"uai": _("Une autre école porte déjà ce code UAI.")})
         if self.referent_id:
-            from services.schedule import overlapping_permanence
-
             clash = overlapping_permanence(self.referent, list(self.permanences.all()), self.translation_key)
             if clash:
                 raise ValidationError(
@@ -257,8 +181,6 @@ class SchoolPage(BasePage):
         return source_page(self)
 
     def get_context(self, request, *args, **kwargs):
-        from services.availability import next_occurrences
-
         context = super().get_context(request, *args, **kwargs)
         # Computed when the template reads it: not at all when the schedule comes from the cache.
         context["next_permanences"] = SimpleLazyObject(lambda: next_occurrences(self, count=4))
@@ -339,77 +261,6 @@ class Permanence(TranslatableMixin, Orderable):
         if self.recurrence == self.Recurrence.ODD_WEEKS:
             return week % 2 == 1
         return True
-
-
-class WorkerAbsence(models.Model):
-    worker = models.ForeignKey(
-        SocialWorker, on_delete=models.CASCADE, related_name="absences", verbose_name=_("travailleur social")
-    )
-    first_day = models.DateField(_("premier jour"))
-    last_day = models.DateField(_("dernier jour"))
-    replacement = models.ForeignKey(
-        SocialWorker,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="replacements",
-        verbose_name=_("remplaçant·e"),
-    )
-    note = models.TextField(_("note interne"), blank=True, help_text=_("Jamais publiée."))
-
-    panels = [
-        FieldPanel("worker"),
-        FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")]),
-        FieldPanel("replacement"),
-        FieldPanel("note"),
-    ]
-
-    class Meta:
-        verbose_name = _("absence")
-        verbose_name_plural = _("absences")
-        ordering = ["-first_day"]
-        indexes = [models.Index(fields=["worker", "first_day", "last_day"])]
-
-    def __str__(self):
-        return f"{self.worker} : {self.first_day:%d/%m/%Y} – {self.last_day:%d/%m/%Y}"
-
-    def clean(self):
-        super().clean()
-        if self.first_day and self.last_day and self.last_day < self.first_day:
-            raise ValidationError({"last_day": _("Le dernier jour doit être après le premier jour.")})
-        if self.replacement_id and self.replacement_id == self.worker_id:
-            raise ValidationError({"replacement": _("Une personne ne peut pas se remplacer elle-même.")})
-
-
-class ClosurePeriod(models.Model):
-    class Kind(models.TextChoices):
-        SCHOOL_HOLIDAYS = "vacances", _("Vacances scolaires")
-        CCAS_CLOSURE = "fermeture", _("Fermeture du CCAS")
-
-    name = models.CharField(_("nom"), max_length=120)
-    kind = models.CharField(_("type"), max_length=20, choices=Kind.choices, default=Kind.SCHOOL_HOLIDAYS)
-    first_day = models.DateField(_("premier jour"))
-    last_day = models.DateField(_("dernier jour"))
-
-    panels = [FieldPanel("name"), FieldPanel("kind"), FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")])]
-
-    class Meta:
-        verbose_name = _("période de fermeture")
-        verbose_name_plural = _("périodes de fermeture")
-        ordering = ["first_day"]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(last_day__gte=models.F("first_day")), name="closure_days_in_order"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.name} ({self.first_day:%d/%m/%Y} – {self.last_day:%d/%m/%Y})"
-
-    def clean(self):
-        super().clean()
-        if self.first_day and self.last_day and self.last_day < self.first_day:
-            raise ValidationError({"last_day": _("Le dernier jour doit être après le premier jour.")})
 
 
 class CollectiveActionIndexPage(BasePage):
@@ -537,3 +388,22 @@ class ThematicEveningPage(BasePage):
     @property
     def is_past(self) -> bool:
         return self.date < timezone.localdate()
+
+
+def overlapping_permanence(worker, permanences: list, translation_key) -> str | None:
+    """Describe a clash between these permanences and each other or the worker's other schools."""
+    candidates = [p for p in permanences if p.start_time and p.end_time and p.weekday]
+    for i, a in enumerate(candidates):
+        for b in candidates[i + 1 :]:
+            if permanences_overlap(a, b):
+                return str(b)
+    others = (
+        in_source_language(Permanence.objects.filter(school__referent=worker), through="school")
+        .exclude(school__translation_key=translation_key)
+        .select_related("school")
+    )
+    for other in others:
+        for a in candidates:
+            if permanences_overlap(a, other):
+                return f"{other.school.title}, {other}"
+    return None

@@ -43,7 +43,7 @@ class ClosedDays:
 
 def closed_days(start: date, end: date) -> ClosedDays:
     """Closure periods overlapping [start, end] (one query) and public holidays."""
-    from services.models import ClosurePeriod
+    from services.records import ClosurePeriod
 
     periods = ClosurePeriod.objects.filter(first_day__lte=end, last_day__gte=start).values_list(
         "first_day", "last_day", "name"
@@ -120,25 +120,3 @@ def permanences_overlap(a, b) -> bool:
         and _weeks_overlap(a, b)
         and _dates_overlap(a, b)
     )
-
-
-def overlapping_permanence(worker, permanences: list, translation_key) -> str | None:
-    """Describe a clash between these permanences and each other or the worker's other schools."""
-    from core.pages import in_source_language
-    from services.models import Permanence
-
-    candidates = [p for p in permanences if p.start_time and p.end_time and p.weekday]
-    for i, a in enumerate(candidates):
-        for b in candidates[i + 1 :]:
-            if permanences_overlap(a, b):
-                return str(b)
-    others = (
-        in_source_language(Permanence.objects.filter(school__referent=worker), through="school")
-        .exclude(school__translation_key=translation_key)
-        .select_related("school")
-    )
-    for other in others:
-        for a in candidates:
-            if permanences_overlap(a, other):
-                return f"{other.school.title}, {other}"
-    return None

@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from services.finder import find_schools
 from services.models import SchoolIndexPage, ThematicEveningPage
 from services.schedule import PARIS
 
@@ -45,3 +46,9 @@ def home_teasers(home_page) -> dict:
             .order_by("date", "start_time")[:3]
         ),
     }
+
+
+@register.simple_tag(takes_context=True)
+def school_finder(context, index_page):
+    """The school index's search: its form, results and counts for the request's query string."""
+    return find_schools(index_page, context["request"].GET)
