@@ -20,7 +20,6 @@ from wagtail.models import Locale
 
 from forms import antispam
 from forms.booking import SlotTaken, SlotUnavailable, create_request, next_free_slots
-from forms.cancel import make_cancel_token, make_ics_token
 from forms.forms import (
     UNKNOWN_SCHOOL,
     AvailabilityForm,
@@ -34,6 +33,7 @@ from forms.forms import (
     new_submission_key,
     school_by_id,
 )
+from forms.links import make_cancel_token, make_ics_token
 from forms.models import AppointmentRequest, BookingSettings
 from forms.slots import find_slot, free_slots, parse_slot_key
 from services.models import Permanence

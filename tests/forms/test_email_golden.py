@@ -26,7 +26,7 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from forms.models import AppointmentRequest, EveningRegistration, Notification
-from forms.notifications import build_message
+from forms.notifications.rendering import build_message
 from services.schedule import PARIS
 from tests.factories import make_evening, make_evening_index, make_site, make_worker, translate_page
 
