@@ -33,7 +33,7 @@ from forms.forms import (
     new_submission_key,
     school_by_id,
 )
-from forms.links import make_cancel_token, make_ics_token
+from forms.links import cancel_path, ics_path
 from forms.models import AppointmentRequest, BookingSettings
 from forms.slots import find_slot, free_slots, parse_slot_key
 from services.models import Permanence
@@ -391,7 +391,7 @@ def done(request, reference):
         if permanence is not None:
             place = localized_places([permanence.pk]).get(permanence.pk, permanence.place)
         # The download-only token: a shared calendar link never lets anyone cancel.
-        ics_url = reverse("booking_ics", args=[make_ics_token(appointment)])
+        ics_url = ics_path(appointment)
     return render(
         request,
         "forms/booking/done.html",
@@ -400,7 +400,7 @@ def done(request, reference):
             "school": school,
             "place": place,
             "ics_url": ics_url,
-            "cancel_url": reverse("booking_cancel", args=[make_cancel_token(appointment)]),
+            "cancel_url": cancel_path(appointment),
             "worker": appointment.assigned_worker,
             "retention_months": BookingSettings.load().retention_months,
         },
