@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from forms.models import AppointmentRequest, RequestEvent
-from forms.notifications import queue_new_request
+from forms.notifications.queueing import queue_new_request
 from forms.routing import route_request
 from forms.slots import Slot, find_slot, free_slots, parse_slot_key
 from services.models import SchoolPage

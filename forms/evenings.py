@@ -1,4 +1,5 @@
 """Thematic evening registration: capacity, waiting list, cancellation. Rules only, no request.
+(The registration's cancel link is in forms.links.)
 
 Capacity is held by a row lock on the source (French) evening: every registration and every
 cancellation of one evening takes `SELECT ... FOR UPDATE` on that row first, so on PostgreSQL
@@ -16,17 +17,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.conf import settings
-from django.core import signing
 from django.db import transaction
 from django.db.models import F, Sum
-from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from core.pages import source_page
 from forms.models import EveningRegistration, Notification
+from forms.notifications.queueing import queue_evening
 from services.models import ThematicEveningPage
-
-CANCEL_SALT = "evening-cancel"
 
 
 class RegistrationRefused(Exception):
@@ -39,14 +37,6 @@ class RegistrationRefused(Exception):
     def __init__(self, code: str):
         super().__init__(code)
         self.code = code
-
-
-class InvalidToken(Exception):
-    """A cancel link that was tampered with, or that names no registration."""
-
-
-class ExpiredToken(InvalidToken):
-    """A genuine cancel link whose evening is over."""
 
 
 def source_evening(evening: ThematicEveningPage) -> ThematicEveningPage:
@@ -72,13 +62,6 @@ def seats_left(evening: ThematicEveningPage) -> int:
     """Free seats of an evening, given in any language."""
     source = source_evening(evening)
     return max(0, source.capacity - seats_taken(source))
-
-
-def _queue(registration: EveningRegistration, kind: str) -> None:
-    # Imported when used: the notifications may import this module for cancel_path().
-    from forms.notifications import queue_evening
-
-    queue_evening(registration, kind)
 
 
 def _lock(evening_id: int) -> ThematicEveningPage:
@@ -131,7 +114,7 @@ def register(
             submission_key=submission_key,
             created_at=now,
         )
-        _queue(registration, Notification.Kind.EVENING_CONFIRMATION)
+        queue_evening(registration, Notification.Kind.EVENING_CONFIRMATION)
     return registration
 
 
@@ -150,7 +133,7 @@ def promote_waiting(evening: ThematicEveningPage, now: datetime | None = None) -
         taken += registration.seats
         registration.status = EveningRegistration.Status.CONFIRMED
         registration.save(update_fields=["status"])
-        _queue(registration, Notification.Kind.EVENING_PROMOTED)
+        queue_evening(registration, Notification.Kind.EVENING_PROMOTED)
         promoted.append(registration)
     return promoted
 
@@ -172,37 +155,3 @@ def cancel(registration: EveningRegistration, now: datetime | None = None) -> li
             promoted = promote_waiting(evening, now)
     registration.status, registration.cancelled_at = current.status, current.cancelled_at
     return promoted
-
-
-def _signer() -> signing.TimestampSigner:
-    return signing.TimestampSigner(salt=CANCEL_SALT)
-
-
-def cancel_token(registration: EveningRegistration) -> str:
-    # The pk as well as the reference: a short reference can come back once an old
-    # registration is deleted, and its old link must not cancel the new one.
-    return _signer().sign(f"{registration.pk}.{registration.reference}")
-
-
-def cancel_path(registration: EveningRegistration) -> str:
-    """The cancel link's path in the family's language (for the pages and the e-mails)."""
-    with translation.override(registration.language):
-        return reverse("evening_cancel", kwargs={"token": cancel_token(registration)})
-
-
-def registration_for_token(token: str, now: datetime | None = None) -> EveningRegistration:
-    """The registration a cancel link names; raises InvalidToken (tampered, truncated, signed
-    for something else, or naming no registration) or ExpiredToken (the evening is over)."""
-    try:
-        value = _signer().unsign(token)
-    except signing.BadSignature as error:
-        raise InvalidToken from error
-    pk, _dot, reference = value.partition(".")
-    if not pk.isdigit():
-        raise InvalidToken
-    registration = EveningRegistration.objects.select_related("evening").filter(pk=int(pk), reference=reference).first()
-    if registration is None:
-        raise InvalidToken
-    if (now or timezone.now()) >= registration.evening.ends_at:
-        raise ExpiredToken
-    return registration

@@ -18,13 +18,17 @@ How it runs:
       0 10 * * *   manage.py send_reminders
       30 3 * * *   manage.py prune_db_task_results --min-age-days 7
 
+The task is defined here, not in forms.notifications.delivery, because django-tasks stores
+its import path in the database (`forms.tasks.deliver_notifications` in DBTaskResult rows):
+moving it would strand the rows already queued.
+
 Sending twice is not a risk: each row is locked while it is sent and marked sent in the
 same transaction, so the worker and cron can overlap.
 """
 
 from django_tasks import task
 
-from forms.notifications import deliver_due
+from forms.notifications.delivery import deliver_due
 
 
 @task()

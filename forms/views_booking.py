@@ -21,7 +21,6 @@ from wagtail.models import Locale
 from core.languages import current_language
 from forms import antispam, phone
 from forms.booking import SlotTaken, SlotUnavailable, create_request, next_free_slots
-from forms.cancel import make_cancel_token, make_ics_token
 from forms.forms import (
     UNKNOWN_SCHOOL,
     AvailabilityForm,
@@ -33,6 +32,7 @@ from forms.forms import (
     new_submission_key,
     school_by_id,
 )
+from forms.links import cancel_path, ics_path
 from forms.models import AppointmentRequest, BookingSettings
 from forms.slots import find_slot, free_slots, parse_slot_key
 from services.models import Permanence
@@ -389,7 +389,7 @@ def done(request, reference):
         if permanence is not None:
             place = localized_places([permanence.pk]).get(permanence.pk, permanence.place)
         # The download-only token: a shared calendar link never lets anyone cancel.
-        ics_url = reverse("booking_ics", args=[make_ics_token(appointment)])
+        ics_url = ics_path(appointment)
     return render(
         request,
         "forms/booking/done.html",
@@ -398,7 +398,7 @@ def done(request, reference):
             "school": school,
             "place": place,
             "ics_url": ics_url,
-            "cancel_url": reverse("booking_cancel", args=[make_cancel_token(appointment)]),
+            "cancel_url": cancel_path(appointment),
             "worker": appointment.assigned_worker,
             "retention_months": BookingSettings.load().retention_months,
         },

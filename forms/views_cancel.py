@@ -11,17 +11,10 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from forms import ics
-from forms.cancel import (
-    ExpiredToken,
-    InvalidToken,
-    RequestClosed,
-    cancel_request,
-    read_cancel_token,
-    read_ics_token,
-)
+from forms.cancel import RequestClosed, cancel_request
+from forms.links import ExpiredToken, InvalidToken, read_cancel_token, read_ics_token
 from forms.models import AppointmentRequest
-from forms.notifications import local_when
+from forms.notifications.rendering import appointment_calendar_file, local_when
 
 
 def _private(response):
@@ -95,7 +88,7 @@ def appointment_ics(request, token):
     if not appointment.is_active or appointment.slot_start is None:
         raise Http404
     with translation.override(appointment.language):
-        body = ics.to_bytes(ics.appointment_calendar(appointment))
+        body = appointment_calendar_file(appointment)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="rendez-vous-{appointment.reference}.ics"'
     return _private(response)

@@ -18,7 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
 from core.languages import current_language
-from forms import evenings
+from forms import evenings, links
 from forms.antispam import HoneypotForm, submission_limited
 from forms.models import EveningRegistration
 from forms.phone import validated_e164
@@ -239,7 +239,7 @@ def done(request, reference):
         "registration": registration,
         "evening": shown,
         "ics_url": _ics_url(shown) if shown.live else None,
-        "cancel_url": reverse("evening_cancel", kwargs={"token": evenings.cancel_token(registration)}),
+        "cancel_url": links.evening_cancel_path(registration),
     }
     return render(request, "forms/evening/done.html", context)
 
@@ -252,10 +252,10 @@ def _invalid_link(request, expired: bool):
 @require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, token):
     try:
-        registration = evenings.registration_for_token(token)
-    except evenings.ExpiredToken:
+        registration = links.read_evening_cancel_token(token)
+    except links.ExpiredToken:
         return _invalid_link(request, expired=True)
-    except evenings.InvalidToken:
+    except links.InvalidToken:
         return _invalid_link(request, expired=False)
     if request.method == "POST":
         evenings.cancel(registration)

@@ -17,7 +17,7 @@ from wagtail.log_actions import log
 
 from forms.cancel import RequestClosed, cancel_request
 from forms.models import AppointmentRequest, RequestEvent
-from forms.notifications import queue_request_scheduled
+from forms.notifications.queueing import queue_request_scheduled
 
 Status = AppointmentRequest.Status
 Kind = RequestEvent.Kind

@@ -130,8 +130,8 @@ def test_parent_books_downloads_the_ics_and_cancels_from_the_email(page, db_acce
 
 def test_cancel_link_confirmation_passes_csrf(page, db_access):
     from forms.booking import create_request
-    from forms.cancel import make_cancel_token
     from forms.forms import new_submission_key
+    from forms.links import make_cancel_token
     from forms.models import AppointmentRequest
     from forms.slots import free_slots
 

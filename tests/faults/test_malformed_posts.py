@@ -25,7 +25,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from forms.cancel import make_cancel_token
+from forms.links import make_cancel_token
 from forms.models import AppointmentRequest, EveningRegistration
 from tests.factories import make_evening, make_evening_index, make_site
 from tests.forms.test_booking import DETAILS, make_booking_school, walk_to

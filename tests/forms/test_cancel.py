@@ -12,12 +12,11 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from forms.cancel import (
+from forms.cancel import RequestClosed, cancel_request
+from forms.links import (
     CANCEL_SALT,
     ExpiredToken,
     InvalidToken,
-    RequestClosed,
-    cancel_request,
     cancel_url,
     make_cancel_token,
     make_ics_token,

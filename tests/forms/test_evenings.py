@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from forms import evenings
+from forms import evenings, links
 from forms.models import EveningRegistration, Notification
 from services.models import ThematicEveningPage
 from tests.factories import make_evening, make_evening_index, make_site, translate_page
@@ -54,7 +54,7 @@ def queued(monkeypatch):
     def record(registration, kind):
         calls.append((registration.name, kind, connection.in_atomic_block))
 
-    monkeypatch.setattr("forms.notifications.queue_evening", record)
+    monkeypatch.setattr("forms.evenings.queue_evening", record)
     return calls
 
 
@@ -212,39 +212,39 @@ def test_the_arabic_page_counts_against_the_same_capacity(evening, evening_ar):
 
 def test_a_cancel_token_names_its_registration(evening):
     registration = register(evening)
-    assert evenings.registration_for_token(evenings.cancel_token(registration)) == registration
+    assert links.read_evening_cancel_token(links.make_evening_cancel_token(registration)) == registration
 
 
 @pytest.mark.parametrize("mangle", [lambda t: t + "x", lambda t: "A" + t[1:], lambda t: t.split(":")[0], lambda t: ""])
 def test_a_tampered_cancel_token_is_refused(evening, mangle):
-    token = evenings.cancel_token(register(evening))
-    with pytest.raises(evenings.InvalidToken):
-        evenings.registration_for_token(mangle(token))
+    token = links.make_evening_cancel_token(register(evening))
+    with pytest.raises(links.InvalidToken):
+        links.read_evening_cancel_token(mangle(token))
 
 
 def test_a_cancel_token_from_another_salt_is_refused(evening):
     registration = register(evening)
     token = signing.TimestampSigner(salt="booking-cancel").sign(registration.reference)
-    with pytest.raises(evenings.InvalidToken):
-        evenings.registration_for_token(token)
+    with pytest.raises(links.InvalidToken):
+        links.read_evening_cancel_token(token)
 
 
 def test_a_cancel_token_expires_when_the_evening_ends(evening):
-    token = evenings.cancel_token(register(evening))
-    with pytest.raises(evenings.ExpiredToken):
-        evenings.registration_for_token(token, now=evening.ends_at)
+    token = links.make_evening_cancel_token(register(evening))
+    with pytest.raises(links.ExpiredToken):
+        links.read_evening_cancel_token(token, now=evening.ends_at)
 
 
 def test_the_link_of_a_deleted_registration_does_not_cancel_a_new_one_with_its_reference(evening):
     """References are short: one can come back once an old registration is deleted."""
     old = register(evening)
-    token = evenings.cancel_token(old)
+    token = links.make_evening_cancel_token(old)
     old.delete()
     new = register(evening)
     EveningRegistration.objects.filter(pk=new.pk).update(reference=old.reference)
 
-    with pytest.raises(evenings.InvalidToken):
-        evenings.registration_for_token(token)
+    with pytest.raises(links.InvalidToken):
+        links.read_evening_cancel_token(token)
 
 
 # The pages
@@ -490,7 +490,7 @@ def test_other_methods_are_not_allowed(client, evening):
 
 def cancel_url(registration, language="fr"):
     with translation.override(language):
-        return reverse("evening_cancel", kwargs={"token": evenings.cancel_token(registration)})
+        return reverse("evening_cancel", kwargs={"token": links.make_evening_cancel_token(registration)})
 
 
 def test_the_cancel_link_asks_for_confirmation_then_cancels_and_promotes(client, evening):

@@ -17,17 +17,14 @@ from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
 
 from forms.models import AppointmentRequest, EveningRegistration, Notification, RequestEvent
-from forms.notifications import (
-    MAX_ATTEMPTS,
-    admin_request_url,
-    backoff,
-    build_message,
-    deliver_due,
+from forms.notifications.delivery import MAX_ATTEMPTS, backoff, deliver_due
+from forms.notifications.queueing import (
     queue_evening,
     queue_new_request,
     queue_request_cancelled,
     queue_request_scheduled,
 )
+from forms.notifications.rendering import admin_request_url, build_message
 from forms.tasks import deliver_notifications
 from services.schedule import PARIS
 from tests.factories import (

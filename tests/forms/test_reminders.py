@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from forms.models import AppointmentRequest, Notification
-from forms.notifications import deliver_due, queue_reminders
+from forms.notifications.delivery import deliver_due
+from forms.notifications.queueing import queue_reminders
 from services.schedule import PARIS
 from tests.factories import make_worker
 

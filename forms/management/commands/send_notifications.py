@@ -3,7 +3,7 @@ outage of the mail server (`--all` does not wait for each row's next attempt).""
 
 from django.core.management.base import BaseCommand
 
-from forms.notifications import deliver_due
+from forms.notifications.delivery import deliver_due
 
 
 class Command(BaseCommand):

@@ -6,7 +6,8 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from forms.notifications import deliver_due, queue_reminders
+from forms.notifications.delivery import deliver_due
+from forms.notifications.queueing import queue_reminders
 
 
 class Command(BaseCommand):
