@@ -5,7 +5,7 @@
   request that rolls back never sends anything.
 - `delivery`: sending the rows that are due, with retries. A mail server that is down never
   loses or blocks a request: the rows wait, and `deliver_due` retries them with exponential
-  backoff. The task that runs it is `forms.tasks.deliver_notifications`.
+  backoff. The task that runs it is `forms.notifications.tasks.deliver_notifications`.
 - `rendering`: what a message says. The subject and the sentences of each kind of message
   are in its own template, `forms/templates/forms/email/messages/<kind>.txt`.
 

@@ -1,6 +1,6 @@
 """Delivery of the notification outbox: sending the rows that are due, with retries.
 
-`deliver_due` is run by the task `forms.tasks.deliver_notifications` (right after the
+`deliver_due` is run by the task `forms.notifications.tasks.deliver_notifications` (right after the
 request's transaction commits) and by cron's `send_notifications`. Each row is locked while
 it is sent and marked sent in the same transaction, so concurrent runs never send one twice.
 A failure is retried with exponential backoff (1, 2, 4... minutes, capped at 6 h) and given up

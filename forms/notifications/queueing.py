@@ -1,7 +1,7 @@
 """What gets queued when: a row per e-mail, written in the caller's transaction.
 
 Call these inside the transaction that saves the request or registration: they only write
-`Notification` rows and enqueue the delivery task (forms.tasks), which runs only once that
+`Notification` rows and enqueue the delivery task (forms.notifications.tasks), which runs only once that
 transaction has committed. A request that rolls back never sends anything; a mail server that
 is down never loses or blocks a request (see forms.notifications.delivery).
 """
@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from forms.models import AppointmentRequest, EveningRegistration, Notification
-from forms.tasks import deliver_notifications
+from forms.notifications.tasks import deliver_notifications
 from services.schedule import PARIS
 
 Kind = Notification.Kind

@@ -25,7 +25,7 @@ from forms.notifications.queueing import (
     queue_request_scheduled,
 )
 from forms.notifications.rendering import admin_request_url, build_message
-from forms.tasks import deliver_notifications
+from forms.notifications.tasks import deliver_notifications
 from services.schedule import PARIS
 from tests.factories import (
     make_evening,
@@ -164,12 +164,12 @@ def test_with_the_database_queue_the_task_is_written_in_the_requests_transaction
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with pytest.raises(RuntimeError), transaction.atomic():
         queue_new_request(make_request(worker))
-        assert DBTaskResult.objects.filter(task_path="forms.tasks.deliver_notifications").count() == 1
+        assert DBTaskResult.objects.filter(task_path="forms.notifications.tasks.deliver_notifications").count() == 1
         raise RuntimeError("the booking failed after queueing")
     assert not DBTaskResult.objects.exists() and not Notification.objects.exists()
 
     request = submit(worker, slot_start=tomorrow_at(9))
-    assert DBTaskResult.objects.filter(task_path="forms.tasks.deliver_notifications").count() == 1
+    assert DBTaskResult.objects.filter(task_path="forms.notifications.tasks.deliver_notifications").count() == 1
     assert mail.outbox == []  # sent by the worker process (db_worker), not by the request
     assert Notification.objects.filter(request=request, state=Notification.State.PENDING).count() == 2
 
@@ -476,3 +476,11 @@ def test_concurrent_workers_send_each_notification_once(worker, settings):
     assert sum(1 for report in reports if report.sent) > 1, "the workers did not overlap"
     assert len(mail.outbox) == 40
     assert Notification.objects.filter(state=Notification.State.SENT).count() == 40
+
+
+def test_rows_queued_under_the_tasks_former_path_still_run_it():
+    """DBTaskResult rows written before the task moved name forms.tasks.deliver_notifications:
+    the worker imports that path and must find the same task."""
+    from django.utils.module_loading import import_string
+
+    assert import_string("forms.tasks.deliver_notifications") is deliver_notifications
