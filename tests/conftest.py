@@ -6,13 +6,15 @@ import json
 import pytest
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
 from pytest_django.fixtures import validate_django_db
 from pytest_django.plugin import blocking_manager_key
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Locale, Site
 
 from home.models import HomePage
+from tests.factories import HomePageFactory
 
 
 def restore_migrated_rows():
@@ -113,10 +115,7 @@ def locales(db):
 @pytest.fixture
 def french_home(locales):
     """A bare French home page at the root of the default site, for tests that need no demo."""
-    home = Page.get_first_root_node().add_child(
-        instance=HomePage(title="Accueil", slug="accueil", locale=locales[settings.LANGUAGE_CODE])
-    )
-    home.save_revision().publish()
+    home = HomePageFactory(title="Accueil", locale=locales[settings.LANGUAGE_CODE], publish=True)
     Site.objects.filter(is_default_site=True).update(root_page=home)
     return home
 
@@ -132,3 +131,13 @@ def committed(django_capture_on_commit_callbacks):
         return django_capture_on_commit_callbacks(execute=True)
 
     return run_on_commit
+
+
+@pytest.fixture
+def fresh_cache():
+    """An empty process-wide cache before and after the test: the per-IP rate limits count in it.
+
+    Modules whose every test needs it say `pytestmark = pytest.mark.usefixtures("fresh_cache")`."""
+    cache.clear()
+    yield
+    cache.clear()

@@ -172,14 +172,3 @@ class Screenshots:
         path = self.folder / f"{self.count:02d}-{label}.png"
         self.page.screenshot(path=str(path), full_page=full_page)
         return path
-
-
-def axe_violations(page):
-    """RGAA-tagged axe-core rules on the current page (axe-playwright-python bundles axe-core)."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": ["RGAAv4"]}, "resultTypes": ["violations"]})
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} node(s): {v['nodes'][0]['target']})"
-        for v in results.response["violations"]
-    ]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.conftest import axe_violations
+from tests.e2e.axe import axe_violations
 
 PAGES = [
     ("home", "/"),

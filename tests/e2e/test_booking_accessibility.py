@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import axe_violations
+from tests.e2e.axe import axe_violations
 from tests.e2e.journeys import assert_step, fill_details, fresh_limits, open_evening_form, prefix, school
 
 SCHOOLS = {"fr": "les-tilleuls", "ar": "jean-jaures"}

@@ -9,7 +9,7 @@ import icalendar
 import pytest
 from django.utils import translation
 
-from tests.e2e.conftest import axe_violations
+from tests.e2e.axe import axe_violations
 from tests.e2e.journeys import assert_html, assert_step, cancel_path, fill_details, fresh_limits, prefix, school
 
 DETAILS = {

@@ -21,8 +21,9 @@ from django.db import connection
 from django.test.testcases import LiveServerThread
 
 from forms.models import AppointmentRequest
+from tests.booking_walk import DETAILS
+from tests.factories import SchoolPageFactory
 from tests.faults.browser import Browser, slot_keys, submission_key
-from tests.forms.test_booking import DETAILS, make_booking_school
 
 FAMILIES = 50
 TAKEN = "Ce créneau vient d'être pris."
@@ -83,7 +84,7 @@ def test_fifty_families_booking_one_slot_over_http(
     settings.BOOKING_DECLINED_RATE = "10000/h"
     settings.RECAPTCHA_ENABLED = False
     cache.clear()
-    school = make_booking_school()
+    school = SchoolPageFactory(bookable_every_weekday=True)
     barrier = threading.Barrier(FAMILIES)
     lock = threading.Lock()
     outcomes: list[tuple] = []

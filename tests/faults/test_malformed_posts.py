@@ -20,15 +20,14 @@ from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from forms.links import make_cancel_token
 from forms.models import AppointmentRequest, EveningRegistration
-from tests.factories import make_evening, make_evening_index, make_site
-from tests.forms.test_booking import DETAILS, make_booking_school, walk_to
+from tests.booking_walk import DETAILS, walk_to
+from tests.factories import AppointmentRequestFactory, SchoolPageFactory, make_evening, make_evening_index, make_site
 
 EXAMPLES = int(os.environ.get("FAULT_EXAMPLES", "1000"))
 FAULTS = settings(
@@ -124,19 +123,16 @@ def check(response, label):
 
 
 @pytest.fixture(autouse=True)
-def no_rate_limit(settings):
+def no_rate_limit(settings, fresh_cache):
     # Thousands of posts from one address: lift forms.antispam's per-IP limits.
     settings.BOOKING_SUBMISSION_RATE = "1000000/h"
     settings.BOOKING_DECLINED_RATE = "1000000/h"
     settings.RECAPTCHA_ENABLED = False
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture
 def school(db):
-    return make_booking_school()
+    return SchoolPageFactory(bookable_every_weekday=True)
 
 
 @pytest.fixture
@@ -219,16 +215,7 @@ def test_malformed_posts_to_the_cancel_confirmations(client, school):
 
 def make_cancel_token_for_nobody() -> str:
     """A well-formed token for a request that no longer exists (made, then deleted)."""
-    appointment = AppointmentRequest.objects.create(
-        routed_as=AppointmentRequest.Routing.SERVICE,
-        mode=AppointmentRequest.Mode.PHONE,
-        reason=AppointmentRequest.Reason.HEALTH,
-        parent_name="Personne",
-        phone="0612345678",
-        consent_at=timezone.now(),
-        captcha=AppointmentRequest.Captcha.NOT_CONFIGURED,
-        language="fr",
-    )
+    appointment = AppointmentRequestFactory(mode=AppointmentRequest.Mode.PHONE)
     token = make_cancel_token(appointment)
     appointment.delete()
     return token

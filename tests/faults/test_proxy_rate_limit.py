@@ -3,19 +3,13 @@ the per-family rate limit must count the address the proxy passes in RATELIMIT_I
 or one family's ten submissions lock out the whole town for an hour."""
 
 import pytest
-from django.core.cache import cache
 from django.test import RequestFactory
 
 from forms import antispam
 
 PROXY = "10.0.0.1"
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def post_from(family_address: str):

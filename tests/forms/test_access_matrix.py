@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from forms.models import AppointmentRequest, RequestEvent
-from tests.forms.workers_side import World, future, make_request
+from tests.factories import AppointmentRequestFactory
+from tests.forms.workers_side import future
 
 Status = AppointmentRequest.Status
 
@@ -23,11 +24,6 @@ ROLE_ACCESS = {
     "communication": (FORBIDDEN, False),
 }
 ROLES = list(ROLE_ACCESS)
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 def status_for(access, ok):
@@ -95,7 +91,7 @@ def test_each_role_gets_the_expected_status_on_each_page(client, world, role, pa
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_each_role_gets_the_expected_status_on_each_action(client, world, role, action):
     state, data, status_after = ACTIONS[action]
-    request = make_request(world.school, world.leroy, **state)
+    request = AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy, **state)
     access, _statistics = ROLE_ACCESS[role]
 
     response = login(client, world, role).post(reverse("forms_admin:action", args=[request.pk, action]), data)
@@ -252,7 +248,7 @@ def test_a_communication_user_has_no_request_menu_item_nor_dashboard_panel(clien
 
 
 def test_the_menu_counts_the_new_requests_of_the_users_queue(client, world):
-    make_request(world.school, world.leroy)
+    AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy)
 
     content = login(client, world, "worker").get("/admin/").content.decode()
 

@@ -2,21 +2,15 @@
 
 from datetime import date, timedelta
 
-import pytest
 from django.urls import reverse
 
 from forms.admin.agenda import parse_week, week_label
 from forms.models import AppointmentRequest
 from services.schedule import today
-from tests.factories import make_absence
-from tests.forms.workers_side import World, future, make_request
+from tests.factories import AppointmentRequestFactory, make_absence
+from tests.forms.workers_side import future
 
 Status = AppointmentRequest.Status
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 def agenda(client, user, query=""):
@@ -35,9 +29,14 @@ def test_weeks_are_read_and_written_as_iso_weeks():
 def test_the_week_shows_the_workers_permanences_and_appointments_by_day(client, world):
     monday = future(days=7).date() - timedelta(days=future(days=7).date().weekday())
     start = future(days=(monday - today()).days + 1, hour=9)  # Tuesday, the permanence day
-    appointment = make_request(world.school, world.leroy, status=Status.SCHEDULED, slot_start=start)
-    cancelled = make_request(
-        world.school, world.leroy, status=Status.CANCELLED_FAMILY, slot_start=start + timedelta(hours=1)
+    appointment = AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, status=Status.SCHEDULED, slot_start=start
+    )
+    cancelled = AppointmentRequestFactory(
+        school=world.school,
+        assigned_worker=world.leroy,
+        status=Status.CANCELLED_FAMILY,
+        slot_start=start + timedelta(hours=1),
     )
 
     response = agenda(client, world.worker, f"?week={week_label(monday)}")
@@ -73,8 +72,12 @@ def test_the_agenda_is_printable(client, world):
 
 def test_the_dashboard_shows_my_new_requests_and_my_appointments_today_and_tomorrow(client, world):
     tomorrow = future(days=1, hour=11)
-    later = make_request(world.school, world.leroy, status=Status.SCHEDULED, slot_start=tomorrow)
-    far = make_request(world.school, world.leroy, status=Status.SCHEDULED, slot_start=future(days=9))
+    later = AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, status=Status.SCHEDULED, slot_start=tomorrow
+    )
+    far = AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, status=Status.SCHEDULED, slot_start=future(days=9)
+    )
     client.force_login(world.worker)
 
     content = client.get("/admin/").content.decode()

@@ -2,22 +2,17 @@
 
 from datetime import timedelta
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from forms.models import AppointmentRequest
-from tests.forms.workers_side import World, future, make_request
+from tests.factories import AppointmentRequestFactory
+from tests.forms.workers_side import future
 
 Status = AppointmentRequest.Status
 LISTING_QUERIES = 14
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 def listed(client, user, query=""):
@@ -28,7 +23,9 @@ def listed(client, user, query=""):
 
 
 def test_a_worker_sees_their_queue_including_requests_routed_to_them_as_replacement(client, world):
-    replacement = make_request(world.other_school, world.leroy, routed_as=AppointmentRequest.Routing.REPLACEMENT)
+    replacement = AppointmentRequestFactory(
+        school=world.other_school, assigned_worker=world.leroy, routed_as=AppointmentRequest.Routing.REPLACEMENT
+    )
 
     refs = listed(client, world.worker)
 
@@ -73,10 +70,18 @@ def test_search_stays_inside_the_users_queue(client, world):
 
 def test_filters_narrow_the_queue(client, world):
     Mode, Reason = AppointmentRequest.Mode, AppointmentRequest.Reason
-    arabic = make_request(world.school, world.leroy, language="ar", interpreter_needed=True, mode=Mode.HOME)
-    declined = make_request(world.school, world.leroy, captcha=AppointmentRequest.Captcha.DECLINED)
-    done = make_request(world.school, world.leroy, status=Status.DONE, reason=Reason.HEALTH)
-    old = make_request(world.school, world.leroy, created_at=timezone.now() - timedelta(days=60))
+    arabic = AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, language="ar", interpreter_needed=True, mode=Mode.HOME
+    )
+    declined = AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, captcha=AppointmentRequest.Captcha.DECLINED
+    )
+    done = AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, status=Status.DONE, reason=Reason.HEALTH
+    )
+    old = AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, created_at=timezone.now() - timedelta(days=60)
+    )
     user = world.worker
 
     assert listed(client, user, "?language=ar") == {arabic.reference}
@@ -112,7 +117,9 @@ def make_many(world, count, start=0):
         worker = [world.leroy, world.benali, None][n % 3]
         school = {world.leroy: world.school, world.benali: world.other_school}.get(worker)
         slot = future(days=5 + n // 10, hour=9, minute=(n % 10) * 5) if n % 2 else None
-        make_request(school, worker, slot_start=slot, status=Status.SCHEDULED if slot else Status.NEW)
+        AppointmentRequestFactory(
+            school=school, assigned_worker=worker, slot_start=slot, status=Status.SCHEDULED if slot else Status.NEW
+        )
 
 
 def test_the_listing_query_count_does_not_grow_with_the_page_size(client, world, django_assert_max_num_queries):

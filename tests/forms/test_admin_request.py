@@ -3,21 +3,16 @@
 from datetime import datetime
 from unittest import mock
 
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from forms.admin import operations
 from forms.models import AppointmentRequest, Notification, RequestEvent
-from tests.forms.workers_side import World, future, make_request
+from tests.factories import AppointmentRequestFactory
+from tests.forms.workers_side import future
 
 Status, Kind = AppointmentRequest.Status, RequestEvent.Kind
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 def act(client, user, request, action, data=None):
@@ -30,9 +25,9 @@ def log_entries(request, action):
 
 
 def test_the_page_shows_everything_the_family_sent(client, world):
-    request = make_request(
-        world.school,
-        world.leroy,
+    request = AppointmentRequestFactory(
+        school=world.school,
+        assigned_worker=world.leroy,
         language="ar",
         interpreter_needed=True,
         availabilities="Mardi matin",
@@ -131,7 +126,9 @@ def test_reassigning_needs_a_reason(client, world):
 
 
 def test_scheduling_notifies_the_parent_in_their_language(client, world):
-    request = make_request(world.school, world.leroy, language="ar", email="famille@example.org")
+    request = AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, language="ar", email="famille@example.org"
+    )
     start = future(days=6, hour=14)
 
     response = act(
@@ -158,7 +155,9 @@ def test_scheduling_notifies_the_parent_in_their_language(client, world):
 
 def test_rescheduling_notifies_the_parent_and_keeps_the_previous_time(client, world):
     old = future(days=3, hour=9)
-    request = make_request(world.school, world.leroy, status=Status.SCHEDULED, slot_start=old, language="tr")
+    request = AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, status=Status.SCHEDULED, slot_start=old, language="tr"
+    )
 
     act(
         client,
@@ -182,8 +181,10 @@ def test_rescheduling_notifies_the_parent_and_keeps_the_previous_time(client, wo
 
 def test_a_taken_slot_is_a_form_error_not_a_500(client, world):
     start = future(days=6, hour=10)
-    make_request(world.school, world.leroy, status=Status.SCHEDULED, slot_start=start)
-    request = make_request(world.school, world.leroy)
+    AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, status=Status.SCHEDULED, slot_start=start
+    )
+    request = AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy)
     data = {
         "schedule-day": start.date().isoformat(),
         "schedule-time": "10:00",
@@ -201,8 +202,10 @@ def test_a_taken_slot_is_a_form_error_not_a_500(client, world):
 
 def test_the_database_constraint_wins_a_race_and_still_gives_a_form_error(client, world):
     start = future(days=6, hour=10)
-    make_request(world.school, world.leroy, status=Status.SCHEDULED, slot_start=start)
-    request = make_request(world.school, world.leroy)
+    AppointmentRequestFactory(
+        school=world.school, assigned_worker=world.leroy, status=Status.SCHEDULED, slot_start=start
+    )
+    request = AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy)
     data = {
         "schedule-day": start.date().isoformat(),
         "schedule-time": "10:00",

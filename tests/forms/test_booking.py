@@ -1,14 +1,11 @@
 """The booking flow with the Django test client: five steps, Post/Redirect/Get, in French and
-in Arabic, without JavaScript; one request per submission; a lost slot offers the next ones.
-
-The helpers at the top are shared by the other test_booking_* modules."""
+in Arabic, without JavaScript; one request per submission; a lost slot offers the next ones."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -19,49 +16,20 @@ from forms.booking import create_request
 from forms.models import AppointmentRequest, RequestEvent
 from forms.slots import free_slots
 from services.schedule import PARIS
-from tests.factories import make_index, make_school, make_site, make_worker, permanence, translate_page
+from tests.booking_walk import DETAILS, slot_keys, submission_key, submit, url, walk_to
+from tests.factories import SchoolPageFactory, make_school, translate_page
 from tests.helpers import html_attributes, parse
 
 ARABIC_TITLE = "مدرسة جول فيري"
 ARABIC_PLACE = "مكتب الطابق الأرضي"
-DETAILS = {
-    "reason": "schooling",
-    "requester": "parent",
-    "parent_name": "Amina Benali",
-    "phone": "06 12 34 56 78",
-    "email": "amina@example.org",
-    "language": "fr",
-    "child_first_name": "Yanis",
-    "child_class": "CE1",
-    "message": "Bonjour, je voudrais parler de la cantine.",
-    "consent": "on",
-    "website": "",
-}
 
-
-def make_booking_school(referent=None, title="École Jules-Ferry"):
-    """A school with a permanence every weekday morning: there are free slots whatever the day
-    the suite runs (no closure periods exist in the test database)."""
-    index = make_index(make_site())
-    return make_school(
-        index,
-        title,
-        referent=referent or make_worker("Mme Leroy"),
-        permanences=[permanence(weekday=day, place="Bureau du rez-de-chaussée") for day in range(1, 6)],
-    )
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The rate limit counts in the process-wide cache: every test starts from zero."""
-    cache.clear()
-    yield
-    cache.clear()
+# The rate limit counts in the process-wide cache: every test starts from zero.
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture
 def school(db):
-    return make_booking_school()
+    return SchoolPageFactory(bookable_every_weekday=True)
 
 
 @pytest.fixture
@@ -72,56 +40,6 @@ def leroy(school):
 @pytest.fixture
 def arabic_school(school):
     return translate_page(school, "ar", title=ARABIC_TITLE, places=[ARABIC_PLACE] * 5)
-
-
-def url(step, language="fr"):
-    prefix = "" if language == "fr" else f"/{language}"
-    return f"{prefix}/rendez-vous/{step}/"
-
-
-def slot_keys(response):
-    return [radio["value"] for radio in parse(response).select('input[type="radio"][name="slot"]')]
-
-
-def submission_key(response):
-    return parse(response).find("input", attrs={"name": "submission_key"})["value"]
-
-
-def error_texts(response):
-    return [p.get_text(" ", strip=True) for p in parse(response).select(".error-message")]
-
-
-def summary_texts(response):
-    summary = parse(response).select_one(".error-summary")
-    return summary.get_text(" ", strip=True) if summary else ""
-
-
-def walk_to(client, step, school, language="fr", mode="school", details=None):
-    """Answer every step before `step`; returns the GET response of `step`."""
-    order = ["ecole", "modalite", "creneau", "coordonnees", "recapitulatif"]
-    school_id = school.pk if school is not None else "unknown"
-    for current in order[: order.index(step)]:
-        if current == "ecole":
-            response = client.post(url("ecole", language), {"school": school_id})
-        elif current == "modalite":
-            response = client.post(url("modalite", language), {"mode": mode})
-        elif current == "creneau":
-            if mode == "school":
-                keys = slot_keys(client.get(url("creneau", language)))
-                response = client.post(url("creneau", language), {"slot": keys[0]})
-            else:
-                response = client.post(url("creneau", language), {"availabilities": "Le lundi après 17 h"})
-        else:
-            response = client.post(url("coordonnees", language), {**DETAILS, **(details or {})})
-        assert response.status_code == 302, (current, error_texts(response))
-    response = client.get(url(step, language))
-    assert response.status_code == 200
-    return response
-
-
-def submit(client, language="fr", **extra):
-    recap = client.get(url("recapitulatif", language))
-    return client.post(url("recapitulatif", language), {"submission_key": submission_key(recap), **extra})
 
 
 @pytest.mark.django_db

@@ -13,33 +13,20 @@ from django.utils.translation import gettext
 from django_recaptcha.client import RecaptchaResponse
 
 from forms.models import AppointmentRequest
-from tests.forms.test_booking import (
-    DETAILS,
-    error_texts,
-    make_booking_school,
-    submission_key,
-    url,
-    walk_to,
-)
+from tests.booking_walk import DETAILS, error_texts, submission_key, url, walk_to
+from tests.factories import SchoolPageFactory
 from tests.helpers import html_attributes, parse
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 GOOGLE = "django_recaptcha.fields.client.submit"
 HONEYPOT_MESSAGE = "Le formulaire n'a pas pu être envoyé. Réessayez ; si cela continue, appelez le service."
 CONSENT_QUESTION = "La vérification anti-robot utilise un service de Google. Acceptez-vous ?"
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def school(db):
-    return make_booking_school()
+    return SchoolPageFactory(bookable_every_weekday=True)
 
 
 @pytest.fixture

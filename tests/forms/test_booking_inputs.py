@@ -6,28 +6,22 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from django.core.cache import cache
 from django.utils import translation
 from django.utils.translation import gettext
 
 from forms.booking import create_request
 from forms.models import AppointmentRequest
 from forms.slots import free_slots
-from tests.forms.test_booking import DETAILS, error_texts, make_booking_school, parse, submission_key, url, walk_to
+from tests.booking_walk import DETAILS, error_texts, submission_key, url, walk_to
+from tests.factories import SchoolPageFactory
+from tests.helpers import parse
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 
 @pytest.fixture
 def school(db):
-    return make_booking_school()
+    return SchoolPageFactory(bookable_every_weekday=True)
 
 
 TOO_LONG = "Écrivez au plus %(limit_value)d caractères (vous en avez écrit %(show_value)d)."

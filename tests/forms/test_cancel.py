@@ -24,7 +24,7 @@ from forms.links import (
 )
 from forms.models import AppointmentRequest, Notification, RequestEvent
 from services.schedule import PARIS
-from tests.factories import make_site, make_worker
+from tests.factories import AppointmentRequestFactory, make_site, make_worker
 from tests.helpers import html_attributes, parse
 
 pytestmark = pytest.mark.django_db
@@ -35,23 +35,17 @@ def in_days(days, hour=9, minute=0):
     return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
 
 
-def make_request(worker, slot_start=None, **fields):
-    values = {
-        "routed_as": AppointmentRequest.Routing.REFERENT,
-        "mode": AppointmentRequest.Mode.SCHOOL,
-        "reason": AppointmentRequest.Reason.HEALTH,
-        "parent_name": "Fatima Benali",
-        "phone": "0612345678",
-        "email": "fatima@example.org",
-        "consent_at": timezone.now(),
-        "captcha": AppointmentRequest.Captcha.NOT_CONFIGURED,
-        "place": "Bureau du rez-de-chaussée",
-        "language": "fr",
-    }
-    values.update(fields)
-    if slot_start is not None:
-        values.setdefault("slot_end", slot_start + timedelta(minutes=30))
-    return AppointmentRequest.objects.create(assigned_worker=worker, slot_start=slot_start, **values)
+class FatimasAppointment(AppointmentRequestFactory):
+    """Fatima Benali's appointment at the school's office, the one these tests cancel."""
+
+    class Params:
+        at_school = True
+
+    reason = AppointmentRequest.Reason.HEALTH
+    parent_name = "Fatima Benali"
+    phone = "0612345678"
+    email = "fatima@example.org"
+    captcha = AppointmentRequest.Captcha.NOT_CONFIGURED
 
 
 def cancel_path(appointment, language=None):
@@ -71,7 +65,7 @@ def worker():
 
 @pytest.fixture
 def appointment(worker):
-    return make_request(worker, slot_start=in_days(3))
+    return FatimasAppointment(assigned_worker=worker, slot_start=in_days(3))
 
 
 # Tokens
@@ -91,7 +85,7 @@ def test_a_tampered_token_is_refused(appointment):
 
 
 def test_a_token_for_another_request_or_purpose_is_refused(worker, appointment):
-    other = make_request(worker, slot_start=in_days(4))
+    other = FatimasAppointment(assigned_worker=worker, slot_start=in_days(4))
     # Correctly signed, but the pk of one request with the reference of another.
     forged = signing.TimestampSigner(salt=CANCEL_SALT).sign(f"{appointment.pk}.{other.reference}")
     with pytest.raises(InvalidToken):
@@ -113,14 +107,14 @@ def test_a_token_expires_after_ninety_days(appointment):
 
 
 def test_a_token_expires_once_the_appointment_has_started(worker):
-    past = make_request(worker, slot_start=timezone.now() - timedelta(minutes=1))
+    past = FatimasAppointment(assigned_worker=worker, slot_start=timezone.now() - timedelta(minutes=1))
     with pytest.raises(ExpiredToken):
         read_cancel_token(make_cancel_token(past))
 
 
 def test_cancel_url_is_absolute_and_in_the_familys_language(worker):
-    arabic = make_request(worker, slot_start=in_days(2), language="ar")
-    french = make_request(worker, slot_start=in_days(5), language="fr")
+    arabic = FatimasAppointment(assigned_worker=worker, slot_start=in_days(2), language="ar")
+    french = FatimasAppointment(assigned_worker=worker, slot_start=in_days(5), language="fr")
     assert cancel_url(arabic).startswith("http://testserver/ar/annuler/")
     assert cancel_url(french).startswith("http://testserver/annuler/")
 
@@ -156,9 +150,9 @@ def test_a_closed_request_cannot_be_cancelled(appointment):
 
 def test_cancelling_frees_the_slot_at_once(worker, appointment):
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_request(worker, slot_start=appointment.slot_start)
+        FatimasAppointment(assigned_worker=worker, slot_start=appointment.slot_start)
     cancel_request(appointment)
-    again = make_request(worker, slot_start=appointment.slot_start)
+    again = FatimasAppointment(assigned_worker=worker, slot_start=appointment.slot_start)
     assert again.is_active
 
 
@@ -195,7 +189,7 @@ def test_post_cancels_and_says_so(client, appointment, django_capture_on_commit_
 
 
 def test_the_page_follows_the_language_of_the_link(client, worker):
-    arabic = make_request(worker, slot_start=in_days(2), language="ar")
+    arabic = FatimasAppointment(assigned_worker=worker, slot_start=in_days(2), language="ar")
     response = client.get(cancel_path(arabic))
     assert response.status_code == 200
     assert html_attributes(response) == {"lang": "ar", "dir": "rtl"}
@@ -232,7 +226,7 @@ def test_a_link_for_another_purpose_gets_a_400(client, appointment):
 
 
 def test_an_expired_link_gets_a_410(client, worker):
-    past = make_request(worker, slot_start=timezone.now() - timedelta(hours=1))
+    past = FatimasAppointment(assigned_worker=worker, slot_start=timezone.now() - timedelta(hours=1))
     response = client.post(cancel_path(past))
     assert response.status_code == 410
     assert "Lien d'annulation expiré" in response.text
@@ -259,7 +253,7 @@ def test_a_second_cancel_gets_a_410_saying_it_is_already_cancelled(client, appoi
 
 
 def test_ics_download_for_a_valid_token(client, worker):
-    arabic = make_request(worker, slot_start=in_days(2), language="ar")
+    arabic = FatimasAppointment(assigned_worker=worker, slot_start=in_days(2), language="ar")
     response = client.get(reverse("booking_ics", args=[make_ics_token(arabic)]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/calendar")

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
-from django.core.cache import cache
 from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -21,12 +20,8 @@ from tests.helpers import parse
 Status = EveningRegistration.Status
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limit():
-    # The per-IP submission limit lives in the cache: every test starts with a clean slate.
-    cache.clear()
-    yield
-    cache.clear()
+# The per-IP submission limit lives in the cache: every test starts with a clean slate.
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture

@@ -28,6 +28,9 @@ from forms.notifications.rendering import admin_request_url, build_message
 from forms.notifications.tasks import deliver_notifications
 from services.schedule import PARIS
 from tests.factories import (
+    AppointmentRequestFactory,
+    EveningRegistrationFactory,
+    NotificationFactory,
     make_evening,
     make_evening_index,
     make_index,
@@ -76,27 +79,26 @@ def tomorrow_at(hour, minute=0):
     return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
 
 
-def make_request(worker=None, school=None, slot_start=None, **fields):
-    values = {
-        **PERSONAL,
-        "routed_as": AppointmentRequest.Routing.REFERENT if worker else AppointmentRequest.Routing.SERVICE,
-        "mode": AppointmentRequest.Mode.SCHOOL,
-        "reason": AppointmentRequest.Reason.FAMILY,
-        "consent_at": timezone.now(),
-        "captcha": AppointmentRequest.Captcha.NOT_CONFIGURED,
-        "language": "fr",
-        "place": "Bureau du rez-de-chaussée",
-    }
-    values.update(fields)
-    if slot_start is not None:
-        values.setdefault("slot_end", slot_start + timedelta(minutes=30))
-    return AppointmentRequest.objects.create(assigned_worker=worker, school=school, slot_start=slot_start, **values)
+class FamilyRequest(AppointmentRequestFactory):
+    """A request at the school's office, for family reasons, holding PERSONAL."""
+
+    class Params:
+        at_school = True
+
+    reason = AppointmentRequest.Reason.FAMILY
+    captcha = AppointmentRequest.Captcha.NOT_CONFIGURED
+    parent_name = PERSONAL["parent_name"]
+    phone = PERSONAL["phone"]
+    email = PERSONAL["email"]
+    child_first_name = PERSONAL["child_first_name"]
+    child_class = PERSONAL["child_class"]
+    message = PERSONAL["message"]
 
 
 def submit(worker=None, **fields):
     """What the booking view does: save the request and queue in one transaction."""
     with transaction.atomic():
-        request = make_request(worker, **fields)
+        request = FamilyRequest(assigned_worker=worker, **fields)
         queue_new_request(request)
     return request
 
@@ -149,7 +151,7 @@ def test_nothing_is_sent_until_the_request_commits(worker, django_capture_on_com
 def test_a_rolled_back_request_sends_nothing(worker, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
         with transaction.atomic():
-            queue_new_request(make_request(worker))
+            queue_new_request(FamilyRequest(assigned_worker=worker))
             raise RuntimeError("the booking failed after queueing")
     assert mail.outbox == []
     assert not Notification.objects.exists()
@@ -163,7 +165,7 @@ def test_with_the_database_queue_the_task_is_written_in_the_requests_transaction
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     with pytest.raises(RuntimeError), transaction.atomic():
-        queue_new_request(make_request(worker))
+        queue_new_request(FamilyRequest(assigned_worker=worker))
         assert DBTaskResult.objects.filter(task_path="forms.notifications.tasks.deliver_notifications").count() == 1
         raise RuntimeError("the booking failed after queueing")
     assert not DBTaskResult.objects.exists() and not Notification.objects.exists()
@@ -255,7 +257,7 @@ def test_parent_confirmation_in_arabic_is_right_to_left_with_a_calendar_file(
 
 def test_parent_confirmation_time_is_paris_time_in_the_parents_language(worker):
     start = tomorrow_at(14, 15)
-    request = make_request(worker, slot_start=start, language="en")
+    request = FamilyRequest(assigned_worker=worker, slot_start=start, language="en")
     [_worker_row, parent_row] = queue_new_request(request)
     message = build_message(parent_row)
     with translation.override("en"):
@@ -265,7 +267,7 @@ def test_parent_confirmation_time_is_paris_time_in_the_parents_language(worker):
 
 
 def test_a_request_without_a_slot_is_acknowledged_without_a_calendar_file(worker):
-    request = make_request(worker, mode=AppointmentRequest.Mode.PHONE, place="")
+    request = FamilyRequest(assigned_worker=worker, mode=AppointmentRequest.Mode.PHONE, place="")
     [_worker_row, parent_row] = queue_new_request(request)
     message = build_message(parent_row)
     assert message.attachments == []
@@ -273,13 +275,15 @@ def test_a_request_without_a_slot_is_acknowledged_without_a_calendar_file(worker
 
 
 def test_a_family_without_email_gets_no_message(worker):
-    rows = queue_new_request(make_request(worker, email=""))
+    rows = queue_new_request(FamilyRequest(assigned_worker=worker, email=""))
     assert [row.kind for row in rows] == [Notification.Kind.WORKER_NEW]
-    assert queue_request_scheduled(make_request(worker, email="")) == []
+    assert queue_request_scheduled(FamilyRequest(assigned_worker=worker, email="")) == []
 
 
 def test_cancellation_by_the_service_tells_the_family_and_the_worker(worker):
-    request = make_request(worker, slot_start=tomorrow_at(10), status=AppointmentRequest.Status.CANCELLED_SERVICE)
+    request = FamilyRequest(
+        assigned_worker=worker, slot_start=tomorrow_at(10), status=AppointmentRequest.Status.CANCELLED_SERVICE
+    )
     rows = queue_request_cancelled(request, by_family=False)
     assert {(r.kind, r.recipient) for r in rows} == {
         (Notification.Kind.WORKER_CANCELLED, "c.leroy@ccas.example.fr"),
@@ -291,13 +295,13 @@ def test_cancellation_by_the_service_tells_the_family_and_the_worker(worker):
 
 
 def test_cancellation_by_the_family_tells_the_worker_only(worker):
-    request = make_request(worker, status=AppointmentRequest.Status.CANCELLED_FAMILY)
+    request = FamilyRequest(assigned_worker=worker, status=AppointmentRequest.Status.CANCELLED_FAMILY)
     rows = queue_request_cancelled(request, by_family=True)
     assert [r.kind for r in rows] == [Notification.Kind.WORKER_CANCELLED]
 
 
 def test_scheduled_appointment_is_sent_to_the_family_with_a_calendar_file(worker):
-    request = make_request(worker, slot_start=tomorrow_at(11), language="pt")
+    request = FamilyRequest(assigned_worker=worker, slot_start=tomorrow_at(11), language="pt")
     [row] = queue_request_scheduled(request)
     message = build_message(row)
     assert row.language == "pt"
@@ -308,10 +312,10 @@ def test_scheduled_appointment_is_sent_to_the_family_with_a_calendar_file(worker
 def test_evening_registration_confirmed_and_waiting(settings):
     make_locales()
     evening = make_evening(make_evening_index(), "Le sommeil des enfants", day=timezone.localdate() + timedelta(days=9))
-    confirmed = EveningRegistration.objects.create(
+    confirmed = EveningRegistrationFactory(
         evening=evening, name="Ali Kaya", email="ali@example.org", language="tr", status="confirmed"
     )
-    waiting = EveningRegistration.objects.create(
+    waiting = EveningRegistrationFactory(
         evening=evening, name="Ana Silva", email="ana@example.org", language="pt", status="waiting"
     )
     [row] = queue_evening(confirmed, Notification.Kind.EVENING_CONFIRMATION)
@@ -381,7 +385,7 @@ def test_hundred_requests_while_down_are_all_stored_then_all_sent(
 
 def test_an_unreachable_server_stops_the_batch_instead_of_waiting_on_each_row(worker, mail_server_down):
     for _ in range(5):
-        queue_new_request(make_request(worker, email=""))
+        queue_new_request(FamilyRequest(assigned_worker=worker, email=""))
     report = deliver_due()
     assert RefusingBackend.calls == 1
     assert report.stopped_early and report.retrying == 1
@@ -391,14 +395,14 @@ def test_an_unreachable_server_stops_the_batch_instead_of_waiting_on_each_row(wo
 def test_a_refused_recipient_does_not_stop_the_others_and_leaks_no_address(worker, settings):
     settings.EMAIL_BACKEND = dotted(RecipientRefusingBackend)
     for _ in range(3):
-        queue_new_request(make_request(worker, email=""))
+        queue_new_request(FamilyRequest(assigned_worker=worker, email=""))
     report = deliver_due()
     assert report.retrying == 3 and not report.stopped_early
     assert set(Notification.objects.values_list("last_error", flat=True)) == {"SMTPRecipientsRefused"}
 
 
 def test_retries_back_off_exponentially_and_give_up_after_ten_attempts(worker, mail_server_down):
-    [row] = queue_new_request(make_request(worker, email=""))
+    [row] = queue_new_request(FamilyRequest(assigned_worker=worker, email=""))
     delays = []
     for _ in range(MAX_ATTEMPTS):
         now = row.next_attempt_at
@@ -413,7 +417,7 @@ def test_retries_back_off_exponentially_and_give_up_after_ten_attempts(worker, m
 
 
 def test_send_notifications_command_retries_everything_with_all(worker, mail_server_down):
-    queue_new_request(make_request(worker, email=""))
+    queue_new_request(FamilyRequest(assigned_worker=worker, email=""))
     deliver_due()
     mail_server_down.EMAIL_BACKEND = LOCMEM
     call_command("send_notifications")
@@ -423,14 +427,14 @@ def test_send_notifications_command_retries_everything_with_all(worker, mail_ser
 
 
 def test_the_task_delivers_due_notifications(worker):
-    queue_new_request(make_request(worker, email=""))
+    queue_new_request(FamilyRequest(assigned_worker=worker, email=""))
     result = deliver_notifications.enqueue()
     assert result.return_value["sent"] == 1
     assert len(mail.outbox) == 1
 
 
 def test_a_confirmation_for_a_request_closed_meanwhile_is_not_sent(worker):
-    request = make_request(worker, slot_start=tomorrow_at(9))
+    request = FamilyRequest(assigned_worker=worker, slot_start=tomorrow_at(9))
     queue_new_request(request)
     request.status = AppointmentRequest.Status.CANCELLED_FAMILY
     request.save()
@@ -452,10 +456,8 @@ class SlowBackend(LocmemBackend):
 def test_concurrent_workers_send_each_notification_once(worker, settings):
     settings.EMAIL_BACKEND = dotted(SlowBackend)
     for _ in range(40):
-        request = make_request(worker, email="")
-        Notification.objects.create(
-            kind=Notification.Kind.WORKER_NEW, request=request, recipient=worker.email, language="fr"
-        )
+        request = FamilyRequest(assigned_worker=worker, email="")
+        NotificationFactory(kind=Notification.Kind.WORKER_NEW, request=request, recipient=worker.email)
     reports, errors = [], []
 
     def work():

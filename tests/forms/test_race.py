@@ -11,7 +11,7 @@ from django.db import connection
 from forms.booking import SlotTaken, create_request
 from forms.models import AppointmentRequest
 from forms.slots import free_slots
-from tests.forms.test_booking import make_booking_school
+from tests.factories import SchoolPageFactory
 
 FAMILIES = 20
 
@@ -20,7 +20,7 @@ FAMILIES = 20
 def test_twenty_families_racing_for_one_slot_get_one_booking_and_nineteen_refusals():
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every writer on one database lock: the race needs PostgreSQL")
-    school = make_booking_school()
+    school = SchoolPageFactory(bookable_every_weekday=True)
     slot = free_slots(school)[0]
     start = threading.Barrier(FAMILIES)
     outcomes = []

@@ -12,7 +12,7 @@ from forms.models import AppointmentRequest, Notification
 from forms.notifications.delivery import deliver_due
 from forms.notifications.queueing import queue_reminders
 from services.schedule import PARIS
-from tests.factories import make_worker
+from tests.factories import AppointmentRequestFactory, make_worker
 
 pytestmark = pytest.mark.django_db
 
@@ -33,21 +33,13 @@ def worker():
     return make_worker("Mme Leroy", email="c.leroy@ccas.example.fr")
 
 
-def make_appointment(worker, slot_start, **fields):
-    values = {
-        "routed_as": AppointmentRequest.Routing.REFERENT,
-        "mode": AppointmentRequest.Mode.SCHOOL,
-        "reason": AppointmentRequest.Reason.SCHOOLING,
-        "parent_name": "Parent",
-        "phone": "0612345678",
-        "email": "parent@example.org",
-        "consent_at": timezone.now(),
-        "captcha": AppointmentRequest.Captcha.NOT_CONFIGURED,
-        "status": Status.SCHEDULED,
-        "slot_end": slot_start + timedelta(minutes=30),
-    }
-    values.update(fields)
-    return AppointmentRequest.objects.create(assigned_worker=worker, slot_start=slot_start, **values)
+class Appointment(AppointmentRequestFactory):
+    """An appointment fixed at the school's office, for a family with an e-mail."""
+
+    class Params:
+        at_school = True
+
+    status = Status.SCHEDULED
 
 
 def run_command():
@@ -57,14 +49,22 @@ def run_command():
 def test_reminders_go_to_active_appointments_of_tomorrow_with_an_email(worker):
     day = tomorrow()
     reminded = [
-        make_appointment(worker, paris(day, 8, 30), email="early@example.org", status=Status.NEW),
-        make_appointment(worker, paris(day, 9), email="ar@example.org", language="ar", status=Status.ACKNOWLEDGED),
-        make_appointment(worker, paris(day, 23, 30), email="late@example.org"),
+        Appointment(assigned_worker=worker, slot_start=paris(day, 8, 30), email="early@example.org", status=Status.NEW),
+        Appointment(
+            assigned_worker=worker,
+            slot_start=paris(day, 9),
+            email="ar@example.org",
+            language="ar",
+            status=Status.ACKNOWLEDGED,
+        ),
+        Appointment(assigned_worker=worker, slot_start=paris(day, 23, 30), email="late@example.org"),
     ]
-    make_appointment(worker, paris(day, 10), email="")
-    make_appointment(worker, paris(day, 11), email="gone@example.org", status=Status.CANCELLED_FAMILY)
-    make_appointment(worker, paris(day + timedelta(days=1), 0, 0), email="after@example.org")
-    make_appointment(worker, paris(day - timedelta(days=1), 23, 59), email="today@example.org")
+    Appointment(assigned_worker=worker, slot_start=paris(day, 10), email="")
+    Appointment(
+        assigned_worker=worker, slot_start=paris(day, 11), email="gone@example.org", status=Status.CANCELLED_FAMILY
+    )
+    Appointment(assigned_worker=worker, slot_start=paris(day + timedelta(days=1), 0, 0), email="after@example.org")
+    Appointment(assigned_worker=worker, slot_start=paris(day - timedelta(days=1), 23, 59), email="today@example.org")
 
     run_command()
 
@@ -78,7 +78,7 @@ def test_reminders_go_to_active_appointments_of_tomorrow_with_an_email(worker):
 
 
 def test_reminders_are_queued_once_however_often_the_command_runs(worker):
-    make_appointment(worker, paris(tomorrow(), 9))
+    Appointment(assigned_worker=worker, slot_start=paris(tomorrow(), 9))
     run_command()
     run_command()
     assert Notification.objects.filter(kind=REMINDER).count() == 1
@@ -86,7 +86,7 @@ def test_reminders_are_queued_once_however_often_the_command_runs(worker):
 
 
 def test_a_reminder_still_waiting_for_the_mail_server_is_not_queued_again(worker):
-    appointment = make_appointment(worker, paris(tomorrow(), 9))
+    appointment = Appointment(assigned_worker=worker, slot_start=paris(tomorrow(), 9))
     assert len(queue_reminders()) == 1
     assert queue_reminders() == []
     assert appointment.notifications.filter(kind=REMINDER, state=Notification.State.PENDING).count() == 1
@@ -96,13 +96,13 @@ def test_tomorrow_is_counted_in_paris_time():
     # 23:30 UTC on 14 March is already 00:30 on the 15th in Paris: tomorrow is the 16th.
     now = datetime(2027, 3, 14, 23, 30, tzinfo=UTC)
     worker = make_worker()
-    on_16th = make_appointment(worker, paris(datetime(2027, 3, 16).date(), 9))
-    make_appointment(worker, paris(datetime(2027, 3, 15).date(), 9))
+    on_16th = Appointment(assigned_worker=worker, slot_start=paris(datetime(2027, 3, 16).date(), 9))
+    Appointment(assigned_worker=worker, slot_start=paris(datetime(2027, 3, 15).date(), 9))
     assert [row.request_id for row in queue_reminders(now=now)] == [on_16th.pk]
 
 
 def test_an_appointment_cancelled_after_its_reminder_was_queued_is_not_reminded(worker):
-    appointment = make_appointment(worker, paris(tomorrow(), 9))
+    appointment = Appointment(assigned_worker=worker, slot_start=paris(tomorrow(), 9))
     queue_reminders()
     appointment.status = Status.CANCELLED_FAMILY
     appointment.save()
@@ -112,6 +112,6 @@ def test_an_appointment_cancelled_after_its_reminder_was_queued_is_not_reminded(
 
 def test_the_command_takes_a_date(worker):
     day = tomorrow() + timedelta(days=6)
-    make_appointment(worker, paris(day, 9))
+    Appointment(assigned_worker=worker, slot_start=paris(day, 9))
     call_command("send_reminders", "--date", day.isoformat(), stdout=StringIO())
     assert len(mail.outbox) == 1

@@ -9,18 +9,13 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from forms.admin import operations
-from forms.models import AppointmentRequest, BookingSettings, Notification, RequestEvent
+from forms.models import AppointmentRequest, Notification, RequestEvent
 from forms.retention import months_before
 from forms.stats import compute_statistics
-from tests.forms.workers_side import World, make_request
+from tests.factories import AppointmentRequestFactory, BookingSettingsFactory, NotificationFactory
 
 Status, Kind = AppointmentRequest.Status, RequestEvent.Kind
 PERSONAL = ["parent_name", "phone", "email", "child_first_name", "child_class", "message", "availabilities", "place"]
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 def ago(months, days=0):
@@ -30,10 +25,12 @@ def ago(months, days=0):
 @pytest.fixture
 def requests(world):
     def closed(months, days=0, status=Status.DONE, anonymised_at=None, **fields):
-        request = make_request(world.school, world.leroy, status=status, closed_at=ago(months, days), **fields)
+        request = AppointmentRequestFactory(
+            school=world.school, assigned_worker=world.leroy, status=status, closed_at=ago(months, days), **fields
+        )
         operations.add_note(request, world.worker, "La mère a perdu son emploi")
         request.record(Kind.CANCELLED, user=world.worker, reason="Hébergée chez sa sœur")
-        Notification.objects.create(kind=Notification.Kind.PARENT_SCHEDULED, request=request, recipient=request.email)
+        NotificationFactory(kind=Notification.Kind.PARENT_SCHEDULED, request=request)
         if anonymised_at:
             AppointmentRequest.objects.filter(pk=request.pk).update(anonymised_at=anonymised_at)
             request.refresh_from_db()
@@ -43,7 +40,7 @@ def requests(world):
         "expired_done": closed(25, place="12 rue des Lilas", mode=AppointmentRequest.Mode.HOME),
         "expired_cancelled": closed(24, days=2, status=Status.CANCELLED_FAMILY),
         "recent": closed(23),
-        "active_old": make_request(world.school, world.leroy, created_at=ago(30)),
+        "active_old": AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy, created_at=ago(30)),
         "already": closed(30, anonymised_at=ago(2)),
     }
 
@@ -115,9 +112,7 @@ def test_dry_run_counts_and_changes_nothing(requests):
 
 
 def test_the_retention_period_is_a_setting(requests):
-    settings = BookingSettings.load()
-    settings.retention_months = 12
-    settings.save()
+    BookingSettingsFactory(retention_months=12)
 
     output = purge()
 

@@ -8,10 +8,19 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 
 from forms.booking import SlotTaken, SlotUnavailable, create_request, next_free_slots
-from forms.models import AppointmentRequest, BookingSettings
+from forms.models import AppointmentRequest
 from forms.slots import find_slot, free_slots
 from services.schedule import PARIS
-from tests.factories import make_absence, make_closure, make_index, make_school, make_site, make_worker, permanence
+from tests.factories import (
+    BookingSettingsFactory,
+    make_absence,
+    make_closure,
+    make_index,
+    make_school,
+    make_site,
+    make_worker,
+    permanence,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,9 +104,7 @@ def test_minimum_notice_removes_slots_too_soon(school):
 
 
 def test_minimum_notice_is_a_setting(school):
-    rules = BookingSettings.load()
-    rules.minimum_notice_hours = 72
-    rules.save()
+    BookingSettingsFactory(minimum_notice_hours=72)
     assert date(2026, 11, 3) not in days(free_slots(school, now=paris(date(2026, 11, 2), 8)))
 
 
@@ -105,9 +112,7 @@ def test_horizon_limits_how_far_ahead(school):
     slots = free_slots(school, now=NOW)
     assert max(slot.start for slot in slots) <= NOW + timedelta(weeks=6)
     assert days(slots) == [date(2026, 11, 3) + timedelta(weeks=n) for n in range(1, 6)]
-    rules = BookingSettings.load()
-    rules.horizon_weeks = 2
-    rules.save()
+    BookingSettingsFactory(horizon_weeks=2)
     assert days(free_slots(school, now=NOW)) == [date(2026, 11, 10)]
 
 

@@ -5,12 +5,20 @@ from datetime import datetime
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from forms.models import AppointmentRequest
 from forms.slots import free_slots
+from services.models import SocialWorker
 from services.schedule import PARIS
-from tests.factories import make_index, make_school, make_site, make_worker, permanence, translate_page
+from tests.factories import (
+    AppointmentRequestFactory,
+    make_index,
+    make_school,
+    make_site,
+    make_worker,
+    permanence,
+    translate_page,
+)
 
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
 
@@ -81,18 +89,12 @@ def test_the_arabic_id_gives_the_same_slots_as_the_french_one(client, school, sc
 
 def test_a_booked_slot_is_not_listed(client, school):
     first = free_slots(school)[0]
-    AppointmentRequest.objects.create(
+    AppointmentRequestFactory(
         school=school,
-        assigned_worker_id=first.worker_id,
-        routed_as=AppointmentRequest.Routing.REFERENT,
+        assigned_worker=SocialWorker.objects.get(pk=first.worker_id),
         mode=AppointmentRequest.Mode.SCHOOL,
         slot_start=first.start,
         slot_end=first.end,
-        reason=AppointmentRequest.Reason.SCHOOLING,
-        parent_name="Famille Martin",
-        phone="+33612345678",
-        consent_at=timezone.now(),
-        captcha=AppointmentRequest.Captcha.NOT_CONFIGURED,
     )
 
     starts = [item["start"] for item in client.get(slots_url(school.pk)).json()["items"]]

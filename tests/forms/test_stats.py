@@ -15,16 +15,10 @@ from forms.models import AppointmentRequest
 from forms.phone import same_number_key
 from forms.stats import bar_chart, compute_statistics
 from services.schedule import PARIS
-from tests.factories import translate_page
-from tests.forms.workers_side import World, make_request
+from tests.factories import AppointmentRequestFactory, translate_page
 
 AR = AppointmentRequest
 Status = AR.Status
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 @pytest.fixture
@@ -39,9 +33,9 @@ def requests_made(world):
         created = datetime(2025 + n % 2, rng.randint(1, 12), rng.randint(1, 28), 10, tzinfo=PARIS)
         status = rng.choice(Status.values)
         made.append(
-            make_request(
-                school,
-                worker,
+            AppointmentRequestFactory(
+                school=school,
+                assigned_worker=worker,
                 created_at=created,
                 status=status,
                 mode=rng.choice(AR.Mode.values),
@@ -104,7 +98,7 @@ def test_one_phone_number_written_three_ways_is_one_family():
 
 def test_a_school_counts_once_whatever_the_language_of_the_request(world):
     arabic = translate_page(world.school, "ar")
-    make_request(arabic, world.leroy)  # a request stored with the translated page
+    AppointmentRequestFactory(school=arabic, assigned_worker=world.leroy)  # a request stored with the translated page
 
     schools = rows_of(compute_statistics(AR.objects.all()), "school")
 

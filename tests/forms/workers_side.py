@@ -1,68 +1,36 @@
-"""Builders for the workers' side tests: staff accounts per role and appointment requests.
+"""The workers' side of the tests: role groups by name, Paris times ahead, and World, the
+staff and requests most admin tests start from (the `world` fixture of tests/forms/conftest.py).
 
-staff = make_staff("referente", WORKERS, worker=leroy)   # a user in a role group, linked to a worker
-request = make_request(school, leroy, status=Status.ACKNOWLEDGED, language="ar")
+Requests and accounts come from tests/factories.py:
+    staff = UserFactory(username="referente", groups=[WORKERS], worker=leroy)
+    request = AppointmentRequestFactory(school=school, assigned_worker=leroy, status=Status.ACKNOWLEDGED)
 """
 
 from __future__ import annotations
 
-import itertools
 from datetime import datetime, time, timedelta
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from django.utils import timezone
-
-from forms.models import AppointmentRequest, RequestEvent
+from forms.models import AppointmentRequest
 from forms.permissions import ASSISTANTS, MANAGER, WORKERS
 from services.roles import COMMUNICATION
 from services.schedule import PARIS, today
+from tests.factories import (
+    AppointmentRequestFactory,
+    SchoolIndexPageFactory,
+    SchoolPageFactory,
+    SocialWorkerFactory,
+    UserFactory,
+    make_site,
+    permanence,
+)
 
 ROLES = {"worker": WORKERS, "manager": MANAGER, "assistant": ASSISTANTS, "communication": COMMUNICATION}
 Status = AppointmentRequest.Status
-_numbers = itertools.count(1)
-
-
-def make_staff(username, group_name, worker=None, **fields):
-    user = get_user_model().objects.create_user(username, f"{username}@ccas.example.fr", "x" * 16, **fields)
-    user.groups.add(Group.objects.get(name=group_name))
-    if worker is not None:
-        worker.user = user
-        worker.save(update_fields=["user"])
-    return user
 
 
 def future(days=7, hour=10, minute=0):
     """A Paris time `days` from today."""
     return datetime.combine(today() + timedelta(days=days), time(hour, minute), tzinfo=PARIS)
-
-
-def make_request(school=None, worker=None, **fields) -> AppointmentRequest:
-    n = next(_numbers)
-    now = timezone.now()
-    values = {
-        "school": school,
-        "assigned_worker": worker,
-        "routed_as": AppointmentRequest.Routing.REFERENT if worker else AppointmentRequest.Routing.SERVICE,
-        "mode": AppointmentRequest.Mode.CCAS,
-        "reason": AppointmentRequest.Reason.SCHOOLING,
-        "parent_name": f"Parent Secret{n:03d}",
-        "phone": f"06 00 00 {n // 100:02d} {n % 100:02d}",
-        "email": f"famille{n}@example.org",
-        "child_first_name": f"Enfant{n:03d}",
-        "child_class": "CE1",
-        "message": f"Message confidentiel {n}",
-        "availabilities": "le matin",
-        "consent_at": now,
-        "captcha": AppointmentRequest.Captcha.PASSED,
-        "created_at": now,
-    }
-    values.update(fields)
-    if values.get("slot_start") and not values.get("slot_end"):
-        values["slot_end"] = values["slot_start"] + timedelta(minutes=30)
-    request = AppointmentRequest.objects.create(**values)
-    request.record(RequestEvent.Kind.CREATED)
-    return request
 
 
 class World:
@@ -71,26 +39,24 @@ class World:
     leroy's request and benali's request; the service-wide queue holds one more."""
 
     def __init__(self):
-        from tests.factories import make_index, make_school, make_site, make_worker, permanence
-
         self.home = make_site()
-        self.index = make_index(self.home)
-        self.leroy = make_worker("Mme Claire Leroy")
-        self.benali = make_worker("M. Karim Benali")
-        self.school = make_school(
-            self.index, "École Jules-Ferry", referent=self.leroy, permanences=[permanence(weekday=2)]
+        self.index = SchoolIndexPageFactory(parent=self.home)
+        self.leroy = SocialWorkerFactory(public_name="Mme Claire Leroy")
+        self.benali = SocialWorkerFactory(public_name="M. Karim Benali")
+        self.school = SchoolPageFactory(
+            parent=self.index, title="École Jules-Ferry", referent=self.leroy, permanences=[permanence(weekday=2)]
         )
-        self.other_school = make_school(
-            self.index, "École Jean-Jaurès", referent=self.benali, permanences=[permanence(weekday=4)]
+        self.other_school = SchoolPageFactory(
+            parent=self.index, title="École Jean-Jaurès", referent=self.benali, permanences=[permanence(weekday=4)]
         )
-        self.worker = make_staff("referente", WORKERS, worker=self.leroy)
-        self.other_worker = make_staff("benali", WORKERS, worker=self.benali)
-        self.manager = make_staff("responsable", MANAGER)
-        self.assistant = make_staff("secretariat", ASSISTANTS)
-        self.communication = make_staff("communication", COMMUNICATION)
-        self.request = make_request(self.school, self.leroy)
-        self.other_request = make_request(self.other_school, self.benali)
-        self.service_request = make_request(None, None)
+        self.worker = UserFactory(username="referente", groups=[WORKERS], worker=self.leroy)
+        self.other_worker = UserFactory(username="benali", groups=[WORKERS], worker=self.benali)
+        self.manager = UserFactory(username="responsable", groups=[MANAGER])
+        self.assistant = UserFactory(username="secretariat", groups=[ASSISTANTS])
+        self.communication = UserFactory(username="communication", groups=[COMMUNICATION])
+        self.request = AppointmentRequestFactory(school=self.school, assigned_worker=self.leroy)
+        self.other_request = AppointmentRequestFactory(school=self.other_school, assigned_worker=self.benali)
+        self.service_request = AppointmentRequestFactory()
 
     def users(self):
         return {

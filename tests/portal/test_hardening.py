@@ -3,10 +3,10 @@
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.cache import cache
 
 from home.models import CCASSettings
+from tests.factories import UserFactory
 
 
 @pytest.fixture
@@ -109,7 +109,7 @@ def test_a_page_with_a_csrf_token_is_never_shared(client, school, page_cache):
 @pytest.mark.django_db
 def test_admin_login_is_locked_after_five_failures(client, settings):
     settings.AXES_ENABLED = True
-    user = get_user_model().objects.create_user("agent", password="correct-horse-battery", is_staff=True)
+    user = UserFactory(username="agent", password="correct-horse-battery", is_staff=True)
     user.user_permissions.add(*[])
     for _ in range(5):
         client.post("/admin/login/", {"username": "agent", "password": "wrong"})

@@ -4,7 +4,6 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from services.models import ClosurePeriod, Permanence
 from services.schedule import (
     PARIS,
     ClosedDays,
@@ -12,12 +11,14 @@ from services.schedule import (
     permanence_occurrences,
     permanences_overlap,
 )
+from tests.factories import ClosurePeriodFactory, PermanenceFactory
 
 MONDAY, WEDNESDAY = 1, 3
 
 
-def permanence(weekday=MONDAY, start=time(8, 30), end=time(12), recurrence="weekly", **kwargs):
-    return Permanence(weekday=weekday, start_time=start, end_time=end, recurrence=recurrence, **kwargs)
+def permanence(weekday=MONDAY, start=time(8, 30), end=time(12), **fields):
+    """An unsaved permanence, on Mondays from 8:30 to 12:00 unless told otherwise."""
+    return PermanenceFactory.build(weekday=weekday, start_time=start, end_time=end, **fields)
 
 
 def starts(occurrences):
@@ -58,8 +59,8 @@ def test_school_holidays_remove_every_day_of_the_period():
 
 @pytest.mark.django_db
 def test_closed_days_reads_closure_periods_overlapping_the_range():
-    ClosurePeriod.objects.create(name="Toussaint", first_day=date(2026, 10, 17), last_day=date(2026, 11, 1))
-    ClosurePeriod.objects.create(name="Hiver", first_day=date(2027, 2, 20), last_day=date(2027, 3, 7))
+    ClosurePeriodFactory(name="Toussaint", first_day=date(2026, 10, 17), last_day=date(2026, 11, 1))
+    ClosurePeriodFactory(name="Hiver", first_day=date(2027, 2, 20), last_day=date(2027, 3, 7))
     closed = closed_days(date(2026, 10, 26), date(2026, 11, 30))
     assert date(2026, 10, 26) in closed
     assert date(2026, 11, 2) not in closed

@@ -1,13 +1,11 @@
 """The worker snippet in the admin: who may link an account, and deleting a worker with requests."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from forms.permissions import MANAGER
 from services.models import SocialWorker
 from services.roles import COMMUNICATION
-from tests.factories import make_index, make_school, make_site, make_worker
-from tests.forms.workers_side import make_request, make_staff
+from tests.factories import AppointmentRequestFactory, UserFactory, make_index, make_school, make_site, make_worker
 
 
 @pytest.fixture
@@ -30,8 +28,8 @@ def post_edit(client, worker, **data):
 
 
 def test_communication_cannot_link_a_worker_to_an_account(client, leroy):
-    editor = make_staff("comm", COMMUNICATION)
-    intruder = get_user_model().objects.create_user("intruder", password="x" * 16)
+    editor = UserFactory(username="comm", groups=[COMMUNICATION])
+    intruder = UserFactory(username="intruder")
     client.force_login(editor)
     page = client.get(edit_url(leroy))
     assert page.status_code == 200
@@ -41,8 +39,8 @@ def test_communication_cannot_link_a_worker_to_an_account(client, leroy):
 
 
 def test_the_manager_links_a_worker_to_an_account(client, leroy):
-    manager = make_staff("manager", MANAGER)
-    account = get_user_model().objects.create_user("leroy", password="x" * 16)
+    manager = UserFactory(username="manager", groups=[MANAGER])
+    account = UserFactory(username="leroy")
     client.force_login(manager)
     assert 'name="user"' in client.get(edit_url(leroy)).content.decode()
     post_edit(client, leroy, user=account.pk)
@@ -51,7 +49,7 @@ def test_the_manager_links_a_worker_to_an_account(client, leroy):
 
 def test_deleting_a_worker_with_requests_keeps_them_and_explains(client, leroy, admin_user):
     school = make_school(make_index(make_site()), referent=leroy)
-    make_request(school, leroy)
+    AppointmentRequestFactory(school=school, assigned_worker=leroy)
     client.force_login(admin_user)
     response = client.post(f"/admin/snippets/services/socialworker/delete/{leroy.pk}/", follow=True)
     assert response.status_code == 200
