@@ -1,15 +1,9 @@
-"""The requests' ModelViewSet: its menu item, the URLs it offers and the ones it must not."""
+"""The requests' ModelViewSet: its menu item, the URLs it offers and the ones it must not.
+(`world`: tests/forms/conftest.py.)"""
 
 import pytest
 from django.urls import NoReverseMatch, reverse
 from wagtail.admin.admin_url_finder import AdminURLFinder
-
-from tests.forms.workers_side import World
-
-
-@pytest.fixture
-def world(db):
-    return World()
 
 
 def menu_html(client, user):
