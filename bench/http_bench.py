@@ -145,7 +145,7 @@ def prepare_portal(env: dict) -> dict:
         "from django.templatetags.static import static\n"
         "from django.conf import settings\n"
         "from services.models import SchoolPage, SchoolIndexPage\n"
-        "from forms.slots import free_slots\n"
+        "from forms.booking.slots import free_slots\n"
         "from forms.models import BookingSettings\n"
         "fr = settings.LANGUAGE_CODE\n"
         # The demo's 6-week horizon leaves about 220 free slots: too few POSTs for a steady p95.

@@ -65,8 +65,8 @@ def build():
 
 
 def main():
+    from forms.booking.slots import free_slots
     from forms.models import AppointmentRequest
-    from forms.slots import free_slots
     from services.models import SchoolPage
 
     school = build()

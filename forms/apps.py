@@ -8,6 +8,6 @@ class FormsConfig(AppConfig):
     def ready(self):
         from wagtail.signals import page_published
 
-        from forms.signals import promote_after_publish
+        from forms.evenings.signals import promote_after_publish
 
         page_published.connect(promote_after_publish, dispatch_uid="forms-promote-after-publish")

@@ -17,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.pages import in_source_language
+from forms.booking.routing import route_request
 from forms.models import AppointmentRequest, RequestEvent
-from forms.permissions import ASSISTANTS, MANAGER, WORKERS
-from forms.routing import route_request
+from forms.records.permissions import ASSISTANTS, MANAGER, WORKERS
 from services.availability import cut_slots
 from services.models import SchoolPage, SocialWorker
 from services.roles import COMMUNICATION

@@ -3,7 +3,10 @@
 
 from django.urls import path
 
-from forms import api, views_booking, views_cancel, views_evening
+from forms.booking import api
+from forms.booking import cancel_views as views_cancel
+from forms.booking import views as views_booking
+from forms.evenings import views as views_evening
 
 urlpatterns = [
     path("rendez-vous/", views_booking.start, name="booking_start"),

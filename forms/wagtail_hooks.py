@@ -2,7 +2,7 @@
 the agenda and statistics menu items, dashboard panels, log actions.
 
 Menu items are shown only to the roles that may use them, but hiding is not the protection:
-each view checks the role and loads requests through forms.permissions.visible_requests()."""
+each view checks the role and loads requests through forms.records.permissions.visible_requests()."""
 
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +12,7 @@ from wagtail.admin.search import SearchArea
 from wagtail.permissions import register_permission_policy
 
 from forms.models import AppointmentRequest
-from forms.permissions import (
+from forms.records.permissions import (
     RequestPermissionPolicy,
     can_view_statistics,
     can_work_requests,
@@ -21,9 +21,9 @@ from forms.permissions import (
 # Registered first: Wagtail must never fall back to plain model permissions for requests.
 register_permission_policy(AppointmentRequest, RequestPermissionPolicy(AppointmentRequest))
 
-from forms.admin import operations  # noqa: E402
 from forms.admin.panels import AppointmentsPanel, NewRequestsPanel  # noqa: E402
 from forms.admin.viewsets import request_viewset  # noqa: E402
+from forms.records import operations  # noqa: E402
 
 
 @hooks.register("register_admin_viewset")

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from forms.models import AppointmentRequest, BookingSettings, RequestEvent
-from forms.permissions import WORKERS
+from forms.records.permissions import WORKERS
 from services.models import SchoolIndexPage, ThematicEveningIndexPage
 from tests.factories import (
     PASSWORD,

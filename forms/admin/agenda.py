@@ -17,7 +17,7 @@ from forms.admin.common import (
     WorkRequestsRequiredMixin,
 )
 from forms.models import AppointmentRequest
-from forms.permissions import (
+from forms.records.permissions import (
     can_view_all_requests,
     visible_requests,
     worker_of,

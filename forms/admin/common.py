@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from forms.models import AppointmentRequest, RequestEvent
-from forms.permissions import (
+from forms.records.permissions import (
     RequestPermissionPolicy,
     can_work_requests,
 )

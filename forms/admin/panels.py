@@ -10,7 +10,7 @@ from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
 from forms.models import AppointmentRequest
-from forms.permissions import can_view_all_requests, can_work_requests, visible_requests, worker_of
+from forms.records.permissions import can_view_all_requests, can_work_requests, visible_requests, worker_of
 from services.schedule import PARIS, today
 
 LIMIT = 10

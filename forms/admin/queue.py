@@ -22,7 +22,7 @@ from forms.admin.common import (
     permission_policy,
 )
 from forms.models import AppointmentRequest
-from forms.permissions import (
+from forms.records.permissions import (
     can_view_all_requests,
     visible_requests,
     worker_of,

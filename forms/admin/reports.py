@@ -15,8 +15,8 @@ from wagtail.admin.views.reports import ReportView
 
 from forms.admin.common import forbidden
 from forms.models import AppointmentRequest
-from forms.permissions import can_view_statistics, visible_requests
-from forms.stats import bar_chart, compute_statistics
+from forms.records.permissions import can_view_statistics, visible_requests
+from forms.records.stats import bar_chart, compute_statistics
 from services.schedule import PARIS
 
 

@@ -18,7 +18,6 @@ from django.views import View
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import HistoryView, WagtailAdminTemplateMixin
 
-from forms.admin import operations
 from forms.admin.common import (
     Kind,
     Status,
@@ -28,7 +27,8 @@ from forms.admin.common import (
 )
 from forms.admin.forms import AppointmentForm, CancelForm, NoteForm, ReassignForm
 from forms.models import AppointmentRequest
-from forms.permissions import (
+from forms.records import operations
+from forms.records.permissions import (
     visible_requests,
 )
 from services.schedule import PARIS

@@ -4,9 +4,9 @@ Wagtail's site history open the request page) and the views' shared settings.
 
 Wagtail's generic add, edit, delete, copy and usage views are not offered: a request is
 created by the family's form and changed only through the operations of the request page
-(`forms.admin.operations`). Menu items are shown only to the roles that may use them, but
+(`forms.records.operations`). Menu items are shown only to the roles that may use them, but
 hiding is not the protection: each view checks the role and loads requests through
-`forms.permissions.visible_requests()`."""
+`forms.records.permissions.visible_requests()`."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from forms.admin.queue import RequestFilterSet, RequestIndexView
 from forms.admin.reports import StatisticsView
 from forms.admin.request import RequestActionView, RequestDetailView, RequestHistoryView
 from forms.models import AppointmentRequest
-from forms.permissions import can_view_all_requests, can_work_requests, visible_requests, worker_of
+from forms.records.permissions import can_view_all_requests, can_work_requests, visible_requests, worker_of
 
 
 def new_requests_count(user) -> int:
@@ -83,7 +83,7 @@ class RequestViewSet(ModelViewSet):
 
     def register_permissions(self):
         """Nothing to register: the permission policy is registered in wagtail_hooks before
-        any viewset, and the roles' permissions come from forms.permissions.GROUP_PERMISSIONS
+        any viewset, and the roles' permissions come from forms.records.permissions.GROUP_PERMISSIONS
         (the stock registration would list add/change/delete of requests in the group editor)."""
 
     def get_common_view_kwargs(self, **kwargs):

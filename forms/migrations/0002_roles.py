@@ -5,7 +5,7 @@ forms/permissions.py for which content type holds which). The Communication grou
 
 from django.db import migrations
 
-from forms.permissions import CUSTOM_PERMISSIONS, GROUP_PERMISSIONS, MANAGER, ASSISTANTS
+from forms.records.permissions import CUSTOM_PERMISSIONS, GROUP_PERMISSIONS, MANAGER, ASSISTANTS
 from services.roles import create_all_permissions, permission
 
 # Absences decide routing: the manager and the assistants keep them up to date.

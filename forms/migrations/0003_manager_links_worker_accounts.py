@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from forms.permissions import MANAGER
+from forms.records.permissions import MANAGER
 from services.roles import create_all_permissions, permission, publish_permission
 
 

@@ -129,11 +129,11 @@ def test_parent_books_downloads_the_ics_and_cancels_from_the_email(page, db_acce
 
 
 def test_cancel_link_confirmation_passes_csrf(page, db_access):
-    from forms.booking import create_request
-    from forms.forms import new_submission_key
+    from forms.booking.create import create_request
+    from forms.booking.forms import new_submission_key
+    from forms.booking.slots import free_slots
     from forms.links import make_cancel_token
     from forms.models import AppointmentRequest
-    from forms.slots import free_slots
 
     source = school(db_access, "paul-langevin")
     with db_access():
@@ -237,7 +237,7 @@ def test_failed_submit_focuses_the_summary_and_keeps_the_answers(page, db_access
 
 def _evening(db_access, capacity_left):
     """An upcoming evening (not the one the accessibility test shows) with `capacity_left` seats."""
-    from forms import evenings
+    from forms.evenings import registrations as evenings
     from services.models import ThematicEveningPage
     from services.schedule import today
 

@@ -11,8 +11,8 @@ ADMIN = {"width": 1280, "height": 800}
 
 def new_request(db_access, slug, name):
     """A request without a slot, as the booking flow stores it (routed to the school's referent)."""
-    from forms.booking import create_request
-    from forms.forms import new_submission_key
+    from forms.booking.create import create_request
+    from forms.booking.forms import new_submission_key
     from forms.models import AppointmentRequest
 
     source = school(db_access, slug)

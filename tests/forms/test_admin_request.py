@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from forms.admin import operations
 from forms.models import AppointmentRequest, Notification, RequestEvent
+from forms.records import operations
 from tests.factories import AppointmentRequestFactory
 from tests.forms.workers_side import future
 

@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 from django.utils.translation import gettext
 
-from forms.booking import create_request
+from forms.booking.create import create_request
+from forms.booking.slots import free_slots
 from forms.models import AppointmentRequest, RequestEvent
-from forms.slots import free_slots
 from services.schedule import PARIS
 from tests.booking_walk import DETAILS, slot_keys, submission_key, submit, url, walk_to
 from tests.factories import SchoolPageFactory, make_school, translate_page
@@ -316,8 +316,8 @@ def test_slot_lost_at_insert_time_is_a_clear_message_not_a_500(client, school, m
         submission_key=uuid.uuid4(),
     )
     # Both families saw the slot free: only the database constraint can tell them apart.
-    monkeypatch.setattr("forms.views_booking.find_slot", lambda school, key: taken)
-    monkeypatch.setattr("forms.booking.find_slot", lambda school, key, now=None, facts=None: taken)
+    monkeypatch.setattr("forms.booking.views.find_slot", lambda school, key: taken)
+    monkeypatch.setattr("forms.booking.create.find_slot", lambda school, key, now=None, facts=None: taken)
     response = client.post(url("recapitulatif"), {"submission_key": submission_key(recap)})
     assert response.status_code == 302
     assert response["Location"] == url("creneau")

@@ -9,9 +9,9 @@ import pytest
 from django.utils import translation
 from django.utils.translation import gettext
 
-from forms.booking import create_request
+from forms.booking.create import create_request
+from forms.booking.slots import free_slots
 from forms.models import AppointmentRequest
-from forms.slots import free_slots
 from tests.booking_walk import DETAILS, error_texts, submission_key, url, walk_to
 from tests.factories import SchoolPageFactory
 from tests.helpers import parse

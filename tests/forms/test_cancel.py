@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from forms.cancel import RequestClosed, cancel_request
+from forms.booking.cancel import RequestClosed, cancel_request
 from forms.links import (
     CANCEL_SALT,
     ExpiredToken,

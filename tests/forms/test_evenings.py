@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from forms import evenings, links
+from forms import links
+from forms.evenings import registrations as evenings
 from forms.models import EveningRegistration, Notification
 from services.models import ThematicEveningPage
 from tests.factories import make_evening, make_evening_index, make_site, translate_page
@@ -49,7 +50,7 @@ def queued(monkeypatch):
     def record(registration, kind):
         calls.append((registration.name, kind, connection.in_atomic_block))
 
-    monkeypatch.setattr("forms.evenings.queue_evening", record)
+    monkeypatch.setattr("forms.evenings.registrations.queue_evening", record)
     return calls
 
 
@@ -568,7 +569,7 @@ def test_concurrent_registrations_never_exceed_the_capacity():
 
 def test_raising_the_capacity_promotes_the_waiting_list_on_publish(db):
     """An editor adds seats: the oldest waiting families are confirmed when the page is published."""
-    from forms.evenings import register
+    from forms.evenings.registrations import register
     from forms.models import EveningRegistration
     from tests.factories import make_evening, make_evening_index, make_site
 

@@ -43,8 +43,8 @@ def test_one_number_written_several_ways_gives_one_key_and_two_numbers_two_keys(
 
 @pytest.mark.parametrize("typed", ["+33 6 12 34 56 78", "06 12 34 56 78", "+90 532 123 45 67"])
 def test_the_booking_and_evening_forms_store_a_number_the_same_way(typed):
-    from forms.forms import DetailsForm
-    from forms.views_evening import EveningRegistrationForm
+    from forms.booking.forms import DetailsForm
+    from forms.evenings.forms import EveningRegistrationForm
 
     booking = DetailsForm(data={"phone": typed})
     evening = EveningRegistrationForm(data={"phone": typed}, evening=None)
@@ -54,8 +54,8 @@ def test_the_booking_and_evening_forms_store_a_number_the_same_way(typed):
 
 
 def test_the_booking_and_evening_forms_refuse_a_wrong_number_with_the_same_message():
-    from forms.forms import DetailsForm
-    from forms.views_evening import EveningRegistrationForm
+    from forms.booking.forms import DetailsForm
+    from forms.evenings.forms import EveningRegistrationForm
 
     booking = DetailsForm(data={"phone": "12"})
     evening = EveningRegistrationForm(data={"phone": "12"}, evening=None)

@@ -9,9 +9,9 @@ from django import forms
 from django.urls import reverse
 from django.utils import timezone
 
-from forms.forms import DetailsForm, ModeForm, SchoolForm
+from forms.booking.forms import DetailsForm, ModeForm, SchoolForm
+from forms.evenings.forms import EveningRegistrationForm
 from forms.rendering import PUBLIC_FORM_RENDERER, PublicForm
-from forms.views_evening import EveningRegistrationForm
 from tests.factories import make_evening, make_evening_index, make_site
 from tests.helpers import parse
 

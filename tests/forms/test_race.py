@@ -8,9 +8,9 @@ import uuid
 import pytest
 from django.db import connection
 
-from forms.booking import SlotTaken, create_request
+from forms.booking.create import SlotTaken, create_request
+from forms.booking.slots import free_slots
 from forms.models import AppointmentRequest
-from forms.slots import free_slots
 from tests.factories import SchoolPageFactory
 
 FAMILIES = 20

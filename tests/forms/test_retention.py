@@ -8,10 +8,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
-from forms.admin import operations
 from forms.models import AppointmentRequest, Notification, RequestEvent
-from forms.retention import months_before
-from forms.stats import compute_statistics
+from forms.records import operations
+from forms.records.retention import months_before
+from forms.records.stats import compute_statistics
 from tests.factories import AppointmentRequestFactory, BookingSettingsFactory, NotificationFactory
 
 Status, Kind = AppointmentRequest.Status, RequestEvent.Kind

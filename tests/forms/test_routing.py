@@ -6,9 +6,9 @@ from datetime import date, datetime, time, timedelta
 
 import pytest
 
-from forms.booking import create_request
+from forms.booking.create import create_request
+from forms.booking.routing import route_request
 from forms.models import AppointmentRequest, RequestEvent
-from forms.routing import route_request
 from services.schedule import PARIS
 from tests.factories import make_absence, make_index, make_school, make_site, make_worker, permanence, translate_page
 

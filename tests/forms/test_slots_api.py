@@ -6,8 +6,8 @@ from datetime import datetime
 import pytest
 from django.urls import reverse
 
+from forms.booking.slots import free_slots
 from forms.models import AppointmentRequest
-from forms.slots import free_slots
 from services.models import SocialWorker
 from services.schedule import PARIS
 from tests.factories import (

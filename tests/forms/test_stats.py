@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 
 from forms.models import AppointmentRequest
 from forms.phone import same_number_key
-from forms.stats import bar_chart, compute_statistics
+from forms.records.stats import bar_chart, compute_statistics
 from services.schedule import PARIS
 from tests.factories import AppointmentRequestFactory, translate_page
 
@@ -125,7 +125,7 @@ def test_the_report_draws_svg_bars_without_javascript(client, world, requests_ma
 
 
 def test_bars_are_proportional_to_counts():
-    from forms.stats import Breakdown, Row
+    from forms.records.stats import Breakdown, Row
 
     chart = bar_chart(Breakdown("x", "X", [Row("a", "A", 10), Row("b", "B", 5)]))
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from forms.models import AppointmentRequest
-from forms.permissions import ASSISTANTS, MANAGER, WORKERS
+from forms.records.permissions import ASSISTANTS, MANAGER, WORKERS
 from services.roles import COMMUNICATION
 from services.schedule import PARIS, today
 from tests.factories import (

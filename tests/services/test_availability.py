@@ -14,12 +14,12 @@ import holidays
 import pytest
 from django.urls import reverse
 
-from forms.booking import SlotUnavailable, create_request
+from forms.booking.create import SlotUnavailable, create_request
+from forms.booking.routing import route_request
+from forms.booking.slots import free_slots
 from forms.demo import permanence_slots
 from forms.models import AppointmentRequest
-from forms.permissions import MANAGER
-from forms.routing import route_request
-from forms.slots import free_slots
+from forms.records.permissions import MANAGER
 from services.availability import Reason, cut_slots, holder_on
 from services.finder import find_schools
 from services.schedule import PARIS, Occurrence, today

@@ -2,7 +2,7 @@
 
 import pytest
 
-from forms.permissions import MANAGER
+from forms.records.permissions import MANAGER
 from services.models import SocialWorker
 from services.roles import COMMUNICATION
 from tests.factories import AppointmentRequestFactory, UserFactory, make_index, make_school, make_site, make_worker

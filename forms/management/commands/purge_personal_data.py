@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from forms.retention import expired_requests, purge_personal_data, retention_cutoff
+from forms.records.retention import expired_requests, purge_personal_data, retention_cutoff
 
 
 class Command(BaseCommand):

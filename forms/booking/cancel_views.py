@@ -11,7 +11,7 @@ from django.utils import translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from forms.cancel import RequestClosed, cancel_request
+from forms.booking.cancel import RequestClosed, cancel_request
 from forms.links import ExpiredToken, InvalidToken, read_cancel_token, read_ics_token
 from forms.models import AppointmentRequest
 from forms.notifications.rendering import appointment_calendar_file, local_when

@@ -2,8 +2,8 @@
 
 The flow's state lives in `request.session["booking"]`, so it works without JavaScript, in
 any language (switching language mid-way keeps every answer) and survives a failed step.
-The views only gather input and render; the rules are in forms.booking, forms.slots and
-forms.routing."""
+The views only gather input and render; the rules are in forms.booking.create, forms.booking.slots and
+forms.booking.routing."""
 
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ from wagtail.models import Locale
 
 from core.languages import current_language
 from forms import antispam, phone
-from forms.booking import SlotTaken, SlotUnavailable, create_request, next_free_slots
-from forms.forms import (
+from forms.booking.create import SlotTaken, SlotUnavailable, create_request, next_free_slots
+from forms.booking.forms import (
     UNKNOWN_SCHOOL,
     AvailabilityForm,
     ConfirmForm,
@@ -32,9 +32,9 @@ from forms.forms import (
     new_submission_key,
     school_by_id,
 )
+from forms.booking.slots import find_slot, free_slots, parse_slot_key
 from forms.links import cancel_path, ics_path
 from forms.models import AppointmentRequest, BookingSettings
-from forms.slots import find_slot, free_slots, parse_slot_key
 from services.models import Permanence
 from services.schedule import PARIS
 

@@ -14,10 +14,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from forms.booking.routing import route_request
+from forms.booking.slots import Slot, find_slot, free_slots, parse_slot_key
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_new_request
-from forms.routing import route_request
-from forms.slots import Slot, find_slot, free_slots, parse_slot_key
 from services.models import SchoolPage
 from services.schedule import PARIS
 

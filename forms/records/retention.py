@@ -67,7 +67,7 @@ def anonymise(request_ids, now: datetime | None = None) -> int:
     """Anonymise these requests; returns how many. Logged in the timeline and in Wagtail's log."""
     from wagtail.log_actions import log
 
-    from forms.admin.operations import LOG_ACTIONS
+    from forms.records.operations import LOG_ACTIONS
 
     now = now or timezone.now()
     ids = list(request_ids)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from core.json_api import json_error, json_response, read_only_api
 from core.pages import in_source_language
-from forms.slots import free_slots
+from forms.booking.slots import free_slots
 from services.models import SchoolPage
 from services.schedule import PARIS
 

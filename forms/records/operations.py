@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
-from forms.cancel import RequestClosed, cancel_request
+from forms.booking.cancel import RequestClosed, cancel_request
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_request_scheduled
 
