@@ -1,6 +1,6 @@
 """The statistics report, on Wagtail's report machinery (filters, CSV and XLSX export).
 
-The exported rows are the aggregated figures of forms/stats.py: no personal data."""
+The exported rows are the aggregated figures of forms/records/stats.py: no personal data."""
 
 from __future__ import annotations
 

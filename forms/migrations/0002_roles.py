@@ -1,6 +1,6 @@
 """Staff roles of the workers' side as groups: Travailleurs sociaux, Responsable du service,
 Secrétariat, with the request permissions as Permission rows (the models declare none; see
-forms/permissions.py for which content type holds which). The Communication group
+forms/records/permissions.py for which content type holds which). The Communication group
 (services/0002) gets none of them."""
 
 from django.db import migrations

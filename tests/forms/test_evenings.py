@@ -122,7 +122,7 @@ def test_cancelling_promotes_the_waiting_registrations_in_creation_order(evening
 
 
 def test_a_large_waiting_family_that_does_not_fit_is_skipped_and_keeps_its_turn(evening):
-    """Documented policy (forms/evenings.py): first fit in creation order."""
+    """Documented policy (forms/evenings/registrations.py): first fit in creation order."""
     now = timezone.now()
     small = register(evening, "Small", adults=1, now=now)
     register(evening, "Big", adults=4, now=now)
