@@ -9,12 +9,22 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connections
+from django.utils import translation
 from pytest_django.fixtures import validate_django_db
 from pytest_django.plugin import blocking_manager_key
 from wagtail.models import Locale, Site
 
 from home.models import HomePage
 from tests.factories import HomePageFactory
+
+
+@pytest.fixture(autouse=True)
+def source_language():
+    """Every test starts in French, the source language, whatever language a test before it
+    left active (a view or a message rendered in Arabic activates it for the thread)."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def restore_migrated_rows():
