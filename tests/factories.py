@@ -32,7 +32,7 @@ from factory.django import DjangoModelFactory
 from wagtail.models import Locale, Page, Site
 
 from forms.models import AppointmentRequest, BookingSettings, EveningRegistration, Notification, RequestEvent
-from home.models import HomePage
+from home.models import HomePage, InformationPage
 from services.models import (
     ClosurePeriod,
     Permanence,
@@ -112,6 +112,16 @@ def make_site(title="Service social scolaire", hostname="localhost") -> HomePage
     Site.objects.all().delete()
     Site.objects.create(hostname=hostname, port=80, root_page=home, is_default_site=True, site_name=title)
     return home
+
+
+class InformationPageFactory(PageFactory):
+    """General content under the site's home page (the slug follows the title unless given)."""
+
+    class Meta:
+        model = InformationPage
+
+    parent = factory.LazyFunction(make_site)
+    title = factory.Sequence(lambda n: f"Information {n}")
 
 
 def _index_of(model, factory_class):

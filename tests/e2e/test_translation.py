@@ -5,6 +5,7 @@ import re
 import uuid
 
 from tests.e2e.journeys import admin_login, create_staff
+from tests.factories import InformationPageFactory
 
 ADMIN = {"width": 1280, "height": 900}
 TITLE = "ورشة للآباء"
@@ -13,18 +14,17 @@ TITLE = "ورشة للآباء"
 def test_editor_translates_a_page_into_arabic(page, db_access):
     from wagtail.models import Locale, Page
 
-    from home.models import HomePage, InformationPage
+    from home.models import HomePage
 
     with db_access():
         home = HomePage.objects.get(locale__language_code="fr")
-        source = home.add_child(
-            instance=InformationPage(
-                title="Atelier des parents",
-                slug=f"atelier-des-parents-{uuid.uuid4().hex[:6]}",
-                intro="Un atelier chaque mois.",
-            )
+        source = InformationPageFactory(
+            parent=home,
+            title="Atelier des parents",
+            slug=f"atelier-des-parents-{uuid.uuid4().hex[:6]}",
+            intro="Un atelier chaque mois.",
+            publish=True,
         )
-        source.save_revision().publish()
         arabic = Locale.objects.get(language_code="ar")
     create_staff(db_access, "editeur-e2e", superuser=True)
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from home.demo import pages as demo_content
 from home.demo.localize import translate
 from home.models import InformationPage
+from tests.factories import InformationPageFactory
 from tests.helpers import (
     LANGUAGES,
     html_attributes,
@@ -80,8 +81,7 @@ def test_home_and_information_pages_are_served_in_every_language_with_lang_dir_a
 def test_language_switcher_falls_back_to_the_home_page_of_a_language_without_translation(
     french_home, locales, client, committed
 ):
-    page = french_home.add_child(instance=InformationPage(title="Missions", slug="missions"))
-    page.save_revision().publish()
+    page = InformationPageFactory(parent=french_home, title="Missions", slug="missions", publish=True)
     # One commit per translation, as load_demo and the admin do (see demo_site in conftest).
     for code in LANGUAGES[1:]:
         with committed():

@@ -6,6 +6,7 @@ from django.urls import reverse
 from wagtail_localize.models import StringSegment, Translation
 
 from home.models import InformationPage
+from tests.factories import InformationPageFactory
 from tests.helpers import html_attributes, parse
 
 ENGLISH = {
@@ -20,18 +21,17 @@ ENGLISH = {
 def test_page_translated_in_the_admin_is_served_at_its_language_url(
     french_home, locales, admin_client, client, committed
 ):
-    page = french_home.add_child(
-        instance=InformationPage(
-            title="Ateliers pour les parents",
-            slug="ateliers-parents",
-            intro="Chaque mois, un atelier à l'école.",
-            body=[
-                {"type": "heading", "value": {"text": "Pour qui ?", "level": "h2"}},
-                {"type": "paragraph", "value": "<p>Pour les <b>parents</b> d'élèves.</p>"},
-            ],
-        )
+    page = InformationPageFactory(
+        parent=french_home,
+        title="Ateliers pour les parents",
+        slug="ateliers-parents",
+        intro="Chaque mois, un atelier à l'école.",
+        body=[
+            {"type": "heading", "value": {"text": "Pour qui ?", "level": "h2"}},
+            {"type": "paragraph", "value": "<p>Pour les <b>parents</b> d'élèves.</p>"},
+        ],
+        publish=True,
     )
-    page.save_revision().publish()
     english = locales["en"]
 
     # 1. Submit the page for translation into English.

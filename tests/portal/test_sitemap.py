@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 import pytest
 
 from home.demo.localize import translate
-from home.models import InformationPage
+from tests.factories import InformationPageFactory
 from tests.helpers import LANGUAGES, home_url
 
 SITEMAP_NAMESPACE = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -21,9 +21,8 @@ def sitemap_paths(client):
 
 
 def test_sitemap_lists_the_pages_of_all_five_languages(french_home, locales, client, committed):
-    page = french_home.add_child(instance=InformationPage(title="Missions", slug="missions"))
-    page.save_revision().publish()
-    draft = french_home.add_child(instance=InformationPage(title="Brouillon", slug="brouillon", live=False))
+    page = InformationPageFactory(parent=french_home, title="Missions", slug="missions", publish=True)
+    draft = InformationPageFactory(parent=french_home, title="Brouillon", slug="brouillon", live=False)
     # One commit per translation, as load_demo and the admin do (see demo_site in conftest).
     for code in LANGUAGES[1:]:
         for source in (french_home, page):
