@@ -1,10 +1,13 @@
-"""One look-up of "this page in the source language" (core.pages)."""
+"""core.pages: one look-up of "this page in the source language", and BasePage.route."""
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.http import Http404
+from wagtail.models import Locale, Page
 
 from core.pages import in_source_language, source_page
 from services.models import Permanence, SchoolPage
-from tests.factories import make_index, make_school, make_site, permanence, translate_page
+from tests.factories import make_index, make_school, make_site, make_town, permanence, translate_page
 
 
 @pytest.fixture
@@ -49,3 +52,65 @@ def test_the_look_up_costs_one_query(school, django_assert_num_queries):
     arabic = SchoolPage.objects.select_related("locale").get(pk=translate_page(school, "ar").pk)
     with django_assert_num_queries(1):
         source_page(arabic)
+
+
+# BasePage.route: Wagtail's answer, in fewer queries.
+
+
+def wagtail_route(page, request, components):
+    """What Wagtail's own Page.route answers, level by level."""
+    return Page.route(page, request, components)
+
+
+@pytest.fixture
+def town(db):
+    home = make_site()
+    index = make_index(home, publish=True)
+    schools = make_town(index, 3)
+    draft = make_school(index, "École en brouillon")
+    Page.objects.filter(pk=draft.pk).update(live=False)  # unpublished
+    translate_page(home, "ar")
+    translate_page(index, "ar")
+    translate_page(schools[0], "ar")
+    return home, index, schools, draft
+
+
+def components(page, home):
+    return [c for c in page.url_path[len(home.url_path) :].split("/") if c]
+
+
+def test_routing_answers_what_wagtails_walk_answers(town, rf):
+    home, index, schools, draft = town
+    request = rf.get("/")
+    for page in [index, *schools]:
+        path = components(page, home)
+        ours = home.specific.route(request, path)
+        assert ours.page.pk == wagtail_route(home, request, path).page.pk == page.pk
+        assert type(ours.page) is type(page.specific)
+    arabic_home = home.get_translation(Locale.objects.get(language_code="ar"))
+    arabic_school = schools[0].get_translation(arabic_home.locale)
+    assert arabic_home.specific.route(request, components(arabic_school, arabic_home)).page.pk == arabic_school.pk
+
+
+@pytest.mark.parametrize("kind", ["draft", "missing child", "missing level"])
+def test_an_unknown_or_unpublished_path_is_not_found_as_with_wagtail(town, rf, kind):
+    home, index, schools, draft = town
+    request = rf.get("/")
+    path = {
+        "draft": components(draft, home),
+        "missing child": [index.slug, "pas-une-ecole"],
+        "missing level": ["pas-un-index", schools[0].slug],
+    }[kind]
+    with pytest.raises(Http404):
+        wagtail_route(home, request, path)
+    with pytest.raises(Http404):
+        home.specific.route(request, path)
+
+
+def test_a_school_is_routed_in_two_queries_whatever_its_depth(town, rf, django_assert_num_queries):
+    home, index, schools, draft = town
+    home = home.specific
+    ContentType.objects.clear_cache()
+    home.specific.route(rf.get("/"), components(schools[0], home))  # warms the content types
+    with django_assert_num_queries(2):
+        home.route(rf.get("/"), components(schools[1], home))
