@@ -28,17 +28,18 @@ class BasePage(Page):
             return super().route(request, path_components)
         depths = range(1, len(path_components) + 1)
         prefixes = [self.url_path + "".join(f"{c}/" for c in path_components[:i]) for i in depths]
-        rows = dict(
-            Page.objects.filter(path__startswith=self.path, url_path__in=prefixes).values_list(
-                "url_path", "content_type_id"
-            )
-        )
+        rows = {
+            url_path: (pk, content_type_id)
+            for url_path, pk, content_type_id in Page.objects.filter(
+                path__startswith=self.path, url_path__in=prefixes
+            ).values_list("url_path", "pk", "content_type_id")
+        }
         if len(rows) != len(prefixes):
             return super().route(request, path_components)
-        models_on_the_way = [ContentType.objects.get_for_id(rows[prefix]).model_class() for prefix in prefixes]
+        models_on_the_way = [ContentType.objects.get_for_id(rows[prefix][1]).model_class() for prefix in prefixes]
         if any(model is None or model.route not in _PLAIN_ROUTES for model in models_on_the_way):
             return super().route(request, path_components)
-        target = models_on_the_way[-1].objects.get(path__startswith=self.path, url_path=prefixes[-1])
+        target = models_on_the_way[-1].objects.get(pk=rows[prefixes[-1]][0])
         return target.route(request, [])
 
 

@@ -108,17 +108,11 @@ def _flags(request: AppointmentRequest) -> str:
 
 
 class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
-    model = AppointmentRequest
+    """The queue. Its model, URL names, filters, search, ordering, page size and (absent)
+    exports are set by forms.admin.viewsets.RequestViewSet."""
+
     permission_policy = permission_policy
     any_permission_required = ["work"]
-    filterset_class = RequestFilterSet
-    index_url_name = "forms_admin:index"
-    index_results_url_name = "forms_admin:index_results"
-    search_fields = ["reference"]
-    default_ordering = "-created_at"
-    paginate_by = 50
-    header_icon = "form"
-    list_export = []
 
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)

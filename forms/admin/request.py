@@ -230,13 +230,9 @@ class RequestActionView(WorkRequestsRequiredMixin, View):
 class RequestHistoryView(WorkRequestsRequiredMixin, HistoryView):
     """Wagtail's history of the request's log entries: each reading and change, who and when."""
 
-    model = AppointmentRequest
+    # Model and URL names: forms.admin.viewsets.RequestViewSet.
     permission_policy = permission_policy
     any_permission_required = ["work"]
-    history_url_name = "forms_admin:history"
-    history_results_url_name = "forms_admin:history_results"
-    edit_url_name = "forms_admin:detail"
-    index_url_name = "forms_admin:index"
 
     def get_base_object_queryset(self):
         return visible_requests(self.request.user)
