@@ -14,6 +14,7 @@ from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
 from wagtail.models import Page
 
 from core.languages import text_direction
+from core.pages import public
 from portal.middleware import service_unavailable
 
 
@@ -44,7 +45,7 @@ class AllLocalesSitemap(Sitemap):
         in_a_tree = Q()
         for root in roots:
             in_a_tree |= Q(path__startswith=root.path, depth__gte=root.depth)
-        return Page.objects.filter(in_a_tree).live().public().order_by("path").defer_streamfields().specific()
+        return public(Page.objects.filter(in_a_tree).live()).order_by("path").defer_streamfields().specific()
 
 
 def sitemap(request):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from core.json_api import json_error, json_response, read_only_api
-from core.pages import in_source_language
+from core.pages import in_source_language, public
 from services.availability import load_absences, next_occurrences
 from services.models import SchoolPage
 from services.schedule import PARIS, closed_days
@@ -47,7 +47,7 @@ def api_view(view):
 
 
 def source_schools():
-    return in_source_language(SchoolPage.objects.live().public())
+    return in_source_language(public(SchoolPage.objects.live()))
 
 
 def _clock(value) -> str:
@@ -81,7 +81,7 @@ def _referent(worker) -> dict | None:
 def serialize_schools(request, sources: list, language: str) -> list[dict]:
     """The API items of these French schools, in a fixed number of queries whatever their number."""
     keys = [school.translation_key for school in sources]
-    translations = Page.objects.filter(translation_key__in=keys).live().public().select_related("locale").order_by("pk")
+    translations = public(Page.objects.filter(translation_key__in=keys).live()).select_related("locale").order_by("pk")
     urls: dict = {}
     for page in translations:
         url = page.get_url(request=request)
@@ -92,9 +92,7 @@ def serialize_schools(request, sources: list, language: str) -> list[dict]:
     localized = {school.translation_key: school for school in sources}
     if language != settings.LANGUAGE_CODE:
         for school in (
-            SchoolPage.objects.filter(translation_key__in=keys, locale__language_code=language)
-            .live()
-            .public()
+            public(SchoolPage.objects.filter(translation_key__in=keys, locale__language_code=language).live())
             .defer_streamfields()
             .prefetch_related("permanences")
         ):
@@ -154,7 +152,7 @@ def school_detail(request, pk, language):
     source = _planned(source_schools()).filter(pk=pk).first()
     if source is None:
         # The id of a translation: answer with the school's one identity, the French page.
-        translated = SchoolPage.objects.live().public().filter(pk=pk).only("translation_key").first()
+        translated = public(SchoolPage.objects.live()).filter(pk=pk).only("translation_key").first()
         canonical = None
         if translated is not None:
             canonical = source_schools().filter(translation_key=translated.translation_key).first()

@@ -12,6 +12,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.pages import public
 from services.availability import load_absences, next_occurrences
 from services.models import SchoolPage
 from services.schedule import PARIS, Occurrence, closed_days
@@ -65,7 +66,7 @@ def find_schools(index_page, params) -> dict:
         filters = {name: value for name, value in form.cleaned_data.items() if value}
 
     schools = search_schools(
-        SchoolPage.objects.child_of(index_page).live().public(),
+        public(SchoolPage.objects.child_of(index_page).live()),
         filters.get("q", ""),
         filters.get("kind", ""),
     )

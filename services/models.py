@@ -17,7 +17,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
-from core.pages import BasePage, in_source_language, source_page
+from core.pages import BasePage, in_source_language, public, source_page
 from services.availability import next_occurrences
 from services.records import ClosurePeriod, SocialWorker, WorkerAbsence  # noqa: F401  (Django finds them here)
 from services.schedule import permanences_overlap
@@ -275,7 +275,7 @@ class CollectiveActionIndexPage(BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["actions"] = (
-            CollectiveActionPage.objects.child_of(self).live().public().defer_streamfields().order_by("-first_day")
+            public(CollectiveActionPage.objects.child_of(self).live()).defer_streamfields().order_by("-first_day")
         )
         return context
 
@@ -322,7 +322,7 @@ class ThematicEveningIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        evenings = ThematicEveningPage.objects.child_of(self).live().public().defer_streamfields()
+        evenings = public(ThematicEveningPage.objects.child_of(self).live()).defer_streamfields()
         today = timezone.localdate()
         context["upcoming"] = evenings.filter(date__gte=today).order_by("date", "start_time")
         context["past"] = evenings.filter(date__lt=today).order_by("-date")[:12]

@@ -11,6 +11,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from core.pages import public
 from services.ics import evenings_calendar, site_host
 from services.models import ThematicEveningPage
 from services.schedule import PARIS
@@ -41,7 +42,7 @@ def _calendar_response(calendar, filename: str | None = None) -> HttpResponse:
 @require_safe
 def evening_ics(request, pk):
     """One evening as an .ics attachment, in the evening's language."""
-    evening = get_object_or_404(ThematicEveningPage.objects.live().public().select_related("locale"), pk=pk)
+    evening = get_object_or_404(public(ThematicEveningPage.objects.live()).select_related("locale"), pk=pk)
     with translation.override(evening.locale.language_code):
         calendar = evenings_calendar(
             [evening], host=site_host(), url_for=lambda e: _page_url(request, e), name=evening.title
@@ -61,8 +62,7 @@ def evenings_feed(request):
         )
     today = timezone.localdate(timezone=PARIS)
     evenings = (
-        ThematicEveningPage.objects.live()
-        .public()
+        public(ThematicEveningPage.objects.live())
         .filter(locale__language_code=language, date__gte=today)
         .defer_streamfields()
         .order_by("date", "start_time", "pk")

@@ -5,6 +5,7 @@ from django.utils.translation import get_language
 from wagtail.models import Page, Site
 
 from core.languages import text_direction
+from core.pages import public
 
 register = template.Library()
 
@@ -64,7 +65,7 @@ def main_menu(context):
     if root is None:
         return {"home": None, "items": []}
     home = root.localized
-    items = home.get_children().live().in_menu().public().specific(defer=True)
+    items = public(home.get_children().live().in_menu()).specific(defer=True)
     current = context.get("page")
     current_path = current.path if isinstance(current, Page) else ""
     return {

@@ -9,27 +9,11 @@ from __future__ import annotations
 from django.utils.translation import gettext as _
 
 from core.json_api import json_error, json_response, read_only_api
-from core.pages import in_source_language
+from forms.booking.forms import school_by_id
 from forms.booking.slots import free_slots
-from services.models import SchoolPage
 from services.schedule import PARIS
 
 CACHE_MAX_AGE = 60
-
-
-def published_source_school(school_id: int) -> SchoolPage | None:
-    """The live French school a published page of any language stands for."""
-    page = SchoolPage.objects.live().public().filter(pk=school_id).only("translation_key").first()
-    if page is None:
-        return None
-    return (
-        in_source_language(SchoolPage.objects.live().public())
-        .filter(translation_key=page.translation_key)
-        .defer_streamfields()
-        .select_related("referent", "locale")
-        .prefetch_related("permanences")
-        .first()
-    )
 
 
 def _iso(moment) -> str:
@@ -38,7 +22,7 @@ def _iso(moment) -> str:
 
 @read_only_api(max_age=CACHE_MAX_AGE)
 def school_slots(request, school_id):
-    school = published_source_school(school_id)
+    school = school_by_id(school_id)
     if school is None:
         return json_error(404, "not_found", _("Aucune école publiée ne porte cet identifiant."))
     items = [{"start": _iso(slot.start), "end": _iso(slot.end)} for slot in free_slots(school)]

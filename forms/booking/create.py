@@ -45,9 +45,11 @@ class SlotTaken(SlotUnavailable):
     """Another family booked this slot first."""
 
 
-def next_free_slots(school: SchoolPage, after: datetime | None = None, count: int = 5, now=None) -> list[Slot]:
+def next_free_slots(
+    school: SchoolPage, after: datetime | None = None, count: int = 5, now=None, rules=None
+) -> list[Slot]:
     """The first `count` free slots of a school, starting strictly after `after` when given."""
-    slots = free_slots(school, now)
+    slots = free_slots(school, now, rules=rules)
     if after is not None:
         slots = [slot for slot in slots if slot.start > after]
     return slots[:count]
@@ -83,12 +85,14 @@ def create_request(
     captcha: str,
     submission_key: uuid.UUID | str,
     now: datetime | None = None,
+    rules=None,
 ) -> AppointmentRequest:
     """Store one appointment request, routed to the right queue, with its outbox rows.
 
     Returns the existing request when `submission_key` was already used (a double submit).
     Raises SlotUnavailable when a "school" request names no free slot, SlotTaken when
-    another family holds it (checked again by the database at insert time)."""
+    another family holds it (checked again by the database at insert time). `rules`: the
+    booking settings when the caller has read them (forms.booking.slots.booking_rules)."""
     now = now or timezone.now()
     submission_key = uuid.UUID(str(submission_key))
     if mode not in AppointmentRequest.Mode.values:
@@ -104,7 +108,7 @@ def create_request(
         reference = AppointmentRequest._meta.get_field("reference").get_default()
         try:
             with transaction.atomic():
-                return _create(school, mode, slot, data, language, captcha, submission_key, now, reference)
+                return _create(school, mode, slot, data, language, captcha, submission_key, now, reference, rules)
         except IntegrityError:
             existing = _by_submission(submission_key)
             if existing is not None:
@@ -121,12 +125,12 @@ def _by_submission(submission_key) -> AppointmentRequest | None:
     return AppointmentRequest.objects.filter(submission_key=submission_key).first()
 
 
-def _create(school, mode, slot, data, language, captcha, submission_key, now, reference) -> AppointmentRequest:
+def _create(school, mode, slot, data, language, captcha, submission_key, now, reference, rules) -> AppointmentRequest:
     booked_slot = None
     facts = {}
     if mode == AppointmentRequest.Mode.SCHOOL:
         key = _slot_key(slot)
-        booked_slot = find_slot(school, key, now, facts=facts) if school is not None else None
+        booked_slot = find_slot(school, key, now, facts=facts, rules=rules) if school is not None else None
         if booked_slot is None:
             # Maybe this very submission booked it a moment ago (a double click).
             existing = _by_submission(submission_key)

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.languages import current_language
-from core.pages import in_source_language
+from core.pages import in_source_language, public, published_source
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
 from forms.models import AppointmentRequest
 from forms.phone import validated_e164
@@ -45,12 +45,11 @@ def school_choices(language: str | None = None) -> list[tuple[str, str]]:
     Two queries whatever the number of schools; a school not translated yet shows its
     French title."""
     language = language or current_language()
-    sources = list(in_source_language(SchoolPage.objects.live().public()).values_list("pk", "translation_key", "title"))
+    sources = list(in_source_language(public(SchoolPage.objects.live())).values_list("pk", "translation_key", "title"))
     titles = {}
     if language != settings.LANGUAGE_CODE:
         titles = dict(
-            SchoolPage.objects.live()
-            .public()
+            public(SchoolPage.objects.live())
             .filter(locale__language_code=language, translation_key__in=[key for _pk, key, _t in sources])
             .values_list("translation_key", "title")
         )
@@ -60,15 +59,15 @@ def school_choices(language: str | None = None) -> list[tuple[str, str]]:
 
 
 def school_by_id(value) -> SchoolPage | None:
-    """The source school for a school page id in any language, or None when unknown."""
+    """The live French school a published school page of any language stands for, with its
+    referent, or None when unknown or unpublished: one query (every booking step asks)."""
     try:
         pk = int(str(value))
     except (TypeError, ValueError):
         return None
     if not 0 < pk < 2**63:
         return None
-    school = SchoolPage.objects.live().public().filter(pk=pk).select_related("locale").first()
-    return school.source_school if school is not None else None
+    return published_source(SchoolPage, pk, related=("referent",))
 
 
 class SchoolForm(PublicForm):

@@ -23,11 +23,12 @@ def parse_slot_key(value: str) -> datetime | None:
         return None
 
 
-def booking_rules():
-    """The booking settings: every slot search and booking reads them."""
+def booking_rules(request=None):
+    """The booking settings: every slot search and booking reads them. With the request, read
+    once per request (Wagtail keeps them on it): a view passes them on as `rules`."""
     from forms.models import BookingSettings
 
-    return BookingSettings.load()
+    return BookingSettings.load(request_or_site=request)
 
 
 def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, datetime]:
@@ -77,10 +78,12 @@ def free_slots(
     return [slot for slot in slots if (slot.worker_id, slot.start) not in booked]
 
 
-def find_slot(school: SchoolPage, key: str, now: datetime | None = None, facts: dict | None = None) -> Slot | None:
+def find_slot(
+    school: SchoolPage, key: str, now: datetime | None = None, facts: dict | None = None, rules=None
+) -> Slot | None:
     """The free slot a form names, re-checked on the server (a tampered or stale key gives None)."""
     wanted = parse_slot_key(key)
     if wanted is None:
         return None
     day = wanted.astimezone(PARIS).date()
-    return next((s for s in free_slots(school, now, day=day, facts=facts) if s.start == wanted), None)
+    return next((s for s in free_slots(school, now, rules=rules, day=day, facts=facts) if s.start == wanted), None)

@@ -32,9 +32,9 @@ from forms.booking.forms import (
     new_submission_key,
     school_by_id,
 )
-from forms.booking.slots import find_slot, free_slots, parse_slot_key
+from forms.booking.slots import booking_rules, find_slot, free_slots, parse_slot_key
 from forms.links import cancel_path, ics_path
-from forms.models import AppointmentRequest, BookingSettings
+from forms.models import AppointmentRequest
 from services.models import Permanence
 from services.schedule import PARIS
 
@@ -151,7 +151,7 @@ def _render(request, flow, step, form=None, **context):
         has_errors=bool(form is not None and form.errors),
         flow=flow.data,
         school=flow.school.localized if flow.school is not None else None,
-        retention_months=BookingSettings.load().retention_months,
+        retention_months=booking_rules(request).retention_months,
     )
     return render(request, f"forms/booking/{step}.html", context)
 
@@ -211,7 +211,7 @@ def school_step(request, flow):
 
 def mode_step(request, flow):
     school = flow.school
-    slots = free_slots(school) if school is not None else []
+    slots = free_slots(school, rules=booking_rules(request)) if school is not None else []
     if request.method == "POST":
         form = ModeForm(request.POST, offer_school=bool(slots))
         if form.is_valid():
@@ -227,10 +227,11 @@ def slot_step(request, flow):
     if flow.data.get("mode") != Mode.SCHOOL:
         return availability_step(request, flow)
     school = flow.school
-    slots = free_slots(school)
+    rules = booking_rules(request)
+    slots = free_slots(school, rules=rules)
     taken_key = flow.data.get("slot_taken")
     taken = parse_slot_key(taken_key) if taken_key else None
-    nearby = next_free_slots(school, after=taken) if taken else []
+    nearby = next_free_slots(school, after=taken, rules=rules) if taken else []
     if not slots:
         return _render(request, flow, "creneau", None, slots=[], taken=taken)
     places = localized_places({slot.permanence_id for slot in slots})
@@ -300,8 +301,9 @@ def confirm_step(request, flow):
     school = flow.school
     slot = None
     # A submission has the slot checked once, by create_request() inside its transaction.
+    rules = booking_rules(request)
     if flow.data["mode"] == Mode.SCHOOL and request.method != "POST":
-        slot = find_slot(school, flow.data["slot"])
+        slot = find_slot(school, flow.data["slot"], rules=rules)
         if slot is None:
             return _slot_gone(flow)
     key = flow.submission_key()
@@ -324,7 +326,7 @@ def confirm_step(request, flow):
                 return redirect("booking_step", "recapitulatif")
             return _submit(request, flow, school, flow.data.get("slot"), form)
         if flow.data["mode"] == Mode.SCHOOL:
-            slot = find_slot(school, flow.data["slot"])
+            slot = find_slot(school, flow.data["slot"], rules=rules)
             if slot is None:
                 return _slot_gone(flow)
     else:
@@ -357,6 +359,7 @@ def _submit(request, flow, school, slot, form):
             language=details.get("language") or current_language(),
             captcha=form.captcha_outcome(),
             submission_key=form.cleaned_data["submission_key"],
+            rules=booking_rules(request),
         )
     except SlotTaken:
         logger.info("slot taken between display and submit")
@@ -400,7 +403,7 @@ def done(request, reference):
             "ics_url": ics_url,
             "cancel_url": cancel_path(appointment),
             "worker": appointment.assigned_worker,
-            "retention_months": BookingSettings.load().retention_months,
+            "retention_months": booking_rules(request).retention_months,
         },
     )
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.pages import public
 from forms import links
 from forms.antispam import submission_limited
 from forms.evenings import registrations as evenings
@@ -29,7 +30,7 @@ FORM_EXPIRED = _("Le formulaire a expiré : vérifiez vos réponses et envoyez-l
 
 def _evening_or_404(evening_id: int) -> tuple[ThematicEveningPage, ThematicEveningPage]:
     """(source evening, the evening to show in the active language) from any translation's id."""
-    page = get_object_or_404(ThematicEveningPage.objects.live().public(), pk=evening_id)
+    page = get_object_or_404(public(ThematicEveningPage.objects.live()), pk=evening_id)
     source = evenings.source_evening(page)
     shown = source.localized
     return source, shown if shown.live else page

@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from core.pages import public
 from services.finder import find_schools
 from services.models import SchoolIndexPage, ThematicEveningPage
 from services.schedule import PARIS
@@ -38,9 +39,7 @@ def home_teasers(home_page) -> dict:
     return {
         "school_index": SchoolIndexPage.objects.child_of(home_page).live().first(),
         "next_evenings": (
-            ThematicEveningPage.objects.descendant_of(home_page)
-            .live()
-            .public()
+            public(ThematicEveningPage.objects.descendant_of(home_page).live())
             .filter(date__gte=timezone.localdate())
             .defer_streamfields()
             .order_by("date", "start_time")[:3]

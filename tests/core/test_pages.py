@@ -3,9 +3,9 @@
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, PageViewRestriction
 
-from core.pages import in_source_language, source_page
+from core.pages import in_source_language, public, published_source, source_page
 from services.models import Permanence, SchoolPage
 from tests.factories import make_index, make_school, make_site, make_town, permanence, translate_page
 
@@ -52,6 +52,50 @@ def test_the_look_up_costs_one_query(school, django_assert_num_queries):
     arabic = SchoolPage.objects.select_related("locale").get(pk=translate_page(school, "ar").pk)
     with django_assert_num_queries(1):
         source_page(arabic)
+
+
+# public() and published_source(): what Wagtail's .public() keeps, in the same query.
+
+
+def test_public_keeps_what_wagtail_keeps_without_a_query_of_its_own(school, django_assert_num_queries):
+    lilas = school
+    index = lilas.get_parent()
+    roses = make_school(index.specific, "École des Roses", permanences=[permanence()], publish=True)
+    PageViewRestriction.objects.create(page=roses, restriction_type=PageViewRestriction.PASSWORD, password="x")
+    pages = Page.objects.live().descendant_of(index.get_parent(), inclusive=True)
+    expected = set(pages.public().values_list("pk", flat=True))
+    with django_assert_num_queries(1):
+        kept = set(public(pages).values_list("pk", flat=True))
+    assert kept == expected
+    assert lilas.pk in kept and roses.pk not in kept
+
+    # A restriction on an ancestor covers the whole branch, as in Wagtail.
+    PageViewRestriction.objects.create(page=index, restriction_type=PageViewRestriction.LOGIN)
+    assert set(public(pages).values_list("pk", flat=True)) == set(pages.public().values_list("pk", flat=True))
+    assert lilas.pk not in set(public(pages).values_list("pk", flat=True))
+
+
+def test_published_source_finds_the_french_school_from_any_translation(school):
+    arabic = translate_page(school, "ar")
+    assert published_source(SchoolPage, arabic.pk) == school
+    assert published_source(SchoolPage, school.pk) == school
+    assert published_source(SchoolPage, 10**9) is None
+
+
+def test_published_source_refuses_an_unpublished_or_restricted_school(school):
+    arabic = translate_page(school, "ar")
+    PageViewRestriction.objects.create(page=school, restriction_type=PageViewRestriction.LOGIN)
+    assert published_source(SchoolPage, school.pk) is None
+    assert published_source(SchoolPage, arabic.pk) is None  # its French source is restricted
+    PageViewRestriction.objects.all().delete()
+    school.unpublish()
+    assert published_source(SchoolPage, arabic.pk) is None
+
+
+def test_a_page_with_no_source_translation_stands_for_itself(school):
+    english = translate_page(school, "en")
+    SchoolPage.objects.filter(pk=school.pk).delete()
+    assert published_source(SchoolPage, english.pk).pk == english.pk
 
 
 # BasePage.route: Wagtail's answer, in fewer queries.

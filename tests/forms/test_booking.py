@@ -316,8 +316,8 @@ def test_slot_lost_at_insert_time_is_a_clear_message_not_a_500(client, school, m
         submission_key=uuid.uuid4(),
     )
     # Both families saw the slot free: only the database constraint can tell them apart.
-    monkeypatch.setattr("forms.booking.views.find_slot", lambda school, key: taken)
-    monkeypatch.setattr("forms.booking.create.find_slot", lambda school, key, now=None, facts=None: taken)
+    monkeypatch.setattr("forms.booking.views.find_slot", lambda school, key, **kwargs: taken)
+    monkeypatch.setattr("forms.booking.create.find_slot", lambda school, key, now=None, **kwargs: taken)
     response = client.post(url("recapitulatif"), {"submission_key": submission_key(recap)})
     assert response.status_code == 302
     assert response["Location"] == url("creneau")

@@ -218,7 +218,7 @@ def test_database_constraint_catches_a_slot_the_python_check_missed(school, monk
     """The race a check in Python cannot close: both families saw the slot free."""
     slot = free_slots(school, now=NOW)[0]
     book(school, slot)
-    monkeypatch.setattr("forms.booking.create.find_slot", lambda school, key, now=None, facts=None: slot)
+    monkeypatch.setattr("forms.booking.create.find_slot", lambda school, key, now=None, **kwargs: slot)
     with pytest.raises(SlotTaken):
         book(school, slot)
     assert AppointmentRequest.objects.filter(slot_start=slot.start).count() == 1

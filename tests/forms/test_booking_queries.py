@@ -1,0 +1,67 @@
+"""What each booking step costs in queries: a fixed number, pinned here so that a change that
+adds one is seen (the booking POST is the hot path: docs/deploy.md "Measured"). The test
+client keeps sessions in the database (a session read, and a write after each answer);
+production keeps them in Redis."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from forms.models import AppointmentRequest
+from tests.booking_walk import DETAILS, slot_keys, submission_key, url
+from tests.factories import SchoolPageFactory
+
+EXPECTED = {
+    "ecole POST": 6,
+    "modalite GET": 13,
+    "modalite POST": 10,
+    "creneau GET": 16,
+    "creneau POST": 13,
+    "coordonnees GET": 9,
+    "coordonnees POST": 5,
+    "recapitulatif GET": 19,
+    "recapitulatif POST": 16,
+}
+
+
+def counted(costs, name, call):
+    with CaptureQueriesContext(connection) as captured:
+        response = call()
+    costs[name] = len(captured)
+    return response
+
+
+@pytest.mark.django_db
+def test_every_step_of_a_booking_costs_a_fixed_number_of_queries(client):
+    school = SchoolPageFactory(bookable_every_weekday=True)
+    client.get(url("ecole"))  # warm the settings and site caches
+    costs = {}
+    response = counted(costs, "ecole POST", lambda: client.post(url("ecole"), {"school": school.pk}))
+    assert response.status_code == 302
+    counted(costs, "modalite GET", lambda: client.get(url("modalite")))
+    counted(costs, "modalite POST", lambda: client.post(url("modalite"), {"mode": "school"}))
+    response = counted(costs, "creneau GET", lambda: client.get(url("creneau")))
+    key = slot_keys(response)[0]
+    assert counted(costs, "creneau POST", lambda: client.post(url("creneau"), {"slot": key})).status_code == 302
+    counted(costs, "coordonnees GET", lambda: client.get(url("coordonnees")))
+    assert counted(costs, "coordonnees POST", lambda: client.post(url("coordonnees"), DETAILS)).status_code == 302
+    response = counted(costs, "recapitulatif GET", lambda: client.get(url("recapitulatif")))
+    data = {"submission_key": submission_key(response)}
+    assert counted(costs, "recapitulatif POST", lambda: client.post(url("recapitulatif"), data)).status_code == 302
+    assert AppointmentRequest.objects.get().slot_start is not None
+    assert costs == EXPECTED
+
+
+@pytest.mark.django_db
+def test_a_school_is_found_in_one_query_whatever_the_language(client, django_assert_num_queries):
+    from core.pages import published_source
+    from services.models import SchoolPage
+    from tests.factories import translate_page
+
+    school = SchoolPageFactory(bookable_every_weekday=True)
+    arabic = translate_page(school, "ar")
+    with django_assert_num_queries(1):
+        found = published_source(SchoolPage, arabic.pk, related=("referent",))
+        assert found.pk == school.pk
+        assert found.referent.pk == school.referent_id
+        assert found.locale.language_code == "fr"
