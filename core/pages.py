@@ -44,6 +44,17 @@ class BasePage(Page):
         target = models_on_the_way[-1].objects.get(pk=rows[prefixes[-1]][0])
         return target.route(request, [])
 
+    def get_view_restrictions(self):
+        """The view restrictions on this page and its ancestors, an alias on the way counting
+        its source page's instead of its own: Wagtail's answer (Page.get_view_restrictions) in
+        one query instead of two on every page served (it reads the ancestors first). The
+        ancestors' tree paths are prefixes of this page's path: no query is needed to name them."""
+        paths = [self.path[: depth * self.steplen] for depth in range(1, self.depth + 1)]
+        aliases_on_the_way = Page.objects.filter(path__in=paths, alias_of__isnull=False).values("alias_of_id")
+        return PageViewRestriction.objects.filter(
+            Q(page__path__in=paths, page__alias_of__isnull=True) | Q(page_id__in=aliases_on_the_way)
+        )
+
 
 _PLAIN_ROUTES = (Page.route, BasePage.route)
 

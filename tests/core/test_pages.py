@@ -98,6 +98,27 @@ def test_a_page_with_no_source_translation_stands_for_itself(school):
     assert published_source(SchoolPage, english.pk).pk == english.pk
 
 
+def test_view_restrictions_are_wagtails_in_one_query(school, django_assert_num_queries):
+    index = school.get_parent()
+    assert list(school.get_view_restrictions()) == []
+    on_index = PageViewRestriction.objects.create(page=index, restriction_type=PageViewRestriction.LOGIN)
+    on_school = PageViewRestriction.objects.create(page=school, restriction_type=PageViewRestriction.PASSWORD)
+    other = make_school(index.specific, "École des Roses", permanences=[permanence()], publish=True)
+    PageViewRestriction.objects.create(page=other, restriction_type=PageViewRestriction.LOGIN)
+    with django_assert_num_queries(1):
+        ours = set(school.get_view_restrictions())
+    assert ours == set(Page.get_view_restrictions(school)) == {on_index, on_school}
+
+
+def test_an_alias_counts_its_source_pages_restrictions_not_its_own(school):
+    index = school.get_parent()
+    alias = index.specific.create_alias(parent=index.get_parent(), update_slug="ecoles-bis")
+    on_source = PageViewRestriction.objects.create(page=index, restriction_type=PageViewRestriction.LOGIN)
+    PageViewRestriction.objects.create(page=alias, restriction_type=PageViewRestriction.LOGIN)
+    alias = type(index.specific).objects.get(pk=alias.pk)
+    assert set(alias.get_view_restrictions()) == set(Page.get_view_restrictions(alias)) == {on_source}
+
+
 # BasePage.route: Wagtail's answer, in fewer queries.
 
 
