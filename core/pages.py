@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q
 from django.db.models.functions import Length, Substr
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page, PageViewRestriction
@@ -59,33 +59,43 @@ class BasePage(Page):
 _PLAIN_ROUTES = (Page.route, BasePage.route)
 
 
+def _covered():
+    """The view restrictions covering the outer query's page: on it or on an ancestor (a
+    restriction covers the pages whose tree path starts with its page's path)."""
+    return PageViewRestriction.objects.filter(page__path=Substr(OuterRef("path"), 1, Length("page__path")))
+
+
 def public(queryset):
     """`queryset` without the pages a view restriction (password, login, groups) covers, on the
     page itself or on an ancestor: Wagtail's `PageQuerySet.public()`, in the same query. Wagtail's
-    reads every restriction first, one query more on each call; here it is a subquery (a
-    restriction covers the pages whose tree path starts with its page's path)."""
-    covered = PageViewRestriction.objects.filter(page__path=Substr(OuterRef("path"), 1, Length("page__path")))
-    return queryset.filter(~Exists(covered))
+    reads every restriction first, one query more on each call; here it is a subquery."""
+    return queryset.filter(~Exists(_covered()))
 
 
 def published_source(model, pk: int, related: tuple[str, ...] = ()):
     """The live, public page in the source language that the live, public page `pk` of `model`
-    (in any language) stands for, or None; in one query, with `related` selected. A page created
-    directly in another language, with no source translation, stands for itself. Body
-    streamfields are deferred: the callers (booking, API) read a page's facts, not its text."""
-    source_language = settings.LANGUAGE_CODE
-    given = public(model.objects.live()).filter(pk=pk).values("translation_key")[:1]
-    has_source = model.objects.filter(
-        translation_key=OuterRef("translation_key"), locale__language_code=source_language
-    )
-    return (
-        public(model.objects.live())
-        .filter(translation_key=Subquery(given))
-        .filter(Q(locale__language_code=source_language) | (Q(pk=pk) & ~Exists(has_source)))
+    (in any language) stands for, or None, with `related` selected: one query for a page in the
+    source language, two for a translation. A page created directly in another language, with no
+    source translation, stands for itself. Body streamfields are deferred: the callers (booking,
+    API) read a page's facts, not its text.
+
+    Two plain queries rather than one with the translation as a subquery: building and compiling
+    that one costs more CPU than the second round trip (measured: 3.7 ms against 2.0 ms for a
+    French page, the same for a translation)."""
+    related = ("locale", *related)
+    page = public(model.objects.live()).filter(pk=pk).defer_streamfields().select_related(*related).first()
+    if page is None or page.locale.language_code == settings.LANGUAGE_CODE:
+        return page
+    source = (
+        model.objects.filter(translation_key=page.translation_key, locale__language_code=settings.LANGUAGE_CODE)
+        .annotate(restricted=Exists(_covered()))
         .defer_streamfields()
-        .select_related("locale", *related)
+        .select_related(*related)
         .first()
     )
+    if source is None:
+        return page
+    return source if source.live and not source.restricted else None
 
 
 def in_source_language(queryset, through: str = ""):
