@@ -12,4 +12,4 @@ def world(db):
 
 
 # Text messages: the in-memory outbox and the fake provider server (tests/fake_sms_provider.py).
-from tests.fake_sms_provider import sms_outbox  # noqa: E402, F401 (fixtures)
+from tests.fake_sms_provider import fake_sms_provider, sms_outbox  # noqa: E402, F401 (fixtures)
