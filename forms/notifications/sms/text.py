@@ -99,8 +99,9 @@ def segments(text: str) -> int:
 
 def fold_to_gsm(text: str) -> str:
     """`text` with the characters GSM-7 lacks replaced by their nearest GSM-7 form (ê -> e,
-    œ -> oe, « » -> ", non-breaking spaces -> space). Characters with no such form (Arabic,
-    Turkish ş ğ ı) are kept: check is_gsm7() on the result."""
+    œ -> oe, « » -> ", non-breaking spaces -> space, other accented letters by their bare
+    letter). Characters with no such form (Arabic, Turkish ı) are kept: check is_gsm7() on
+    the result. render_sms() folds only the languages of FOLDED_LANGUAGES."""
     text = _GUILLEMETS.sub('"', text)  # « titre » -> "titre", the inner spaces dropped
     out = []
     for char in text:
