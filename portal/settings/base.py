@@ -235,7 +235,7 @@ SERVICE_MAILBOX = os.environ.get("SERVICE_MAILBOX", "service-social-scolaire@cca
 # Text messages (forms/notifications/sms/, docs/deploy.md "SMS"). The backend class: console
 # (prints them; the default, so production must name a real provider), filebased, locmem
 # (tests) or brevo (forms.notifications.sms.backends.brevo.SmsBackend).
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "forms.notifications.sms.backends.console.SmsBackend")
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or "forms.notifications.sms.backends.console.SmsBackend"
 # The provider's API root and key (Brevo: https://api.brevo.com/v3 and an API key of the account).
 SMS_API_URL = os.environ.get("SMS_API_URL", "https://api.brevo.com/v3").rstrip("/")
 SMS_API_KEY = os.environ.get("SMS_API_KEY", "")

@@ -9,8 +9,6 @@ DEBUG = True
 SECRET_KEY = os.environ.get("SECRET_KEY") or "dev-only-insecure-key-do-not-use-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-# Text messages printed on the console (masked number, full text) unless SMS_BACKEND says otherwise.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "forms.notifications.sms.backends.console.SmsBackend")
 # Notifications are executed right away under `make run`, so no worker process is needed.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Edits show on the next reload: no page or fragment cache under `make run` (as in tests).

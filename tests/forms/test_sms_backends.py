@@ -73,6 +73,25 @@ def test_redirect_sends_every_message_to_the_staging_number_unchanged(sms_outbox
     assert "12345678" not in caplog.text and "98765432" not in caplog.text
 
 
+def test_an_invalid_redirect_number_keeps_the_message_for_later(sms_outbox, settings):
+    settings.SMS_REDIRECT_TO = "06 98 76 54 32"  # not E.164
+    with pytest.raises(TemporarySmsError):
+        send_sms(SmsMessage(to=MOBILE, text="Bonjour"))
+    assert sms_outbox == []
+
+
+def test_sending_is_logged_with_the_number_masked(sms_outbox, caplog):
+    with caplog.at_level(logging.INFO, logger="forms.notifications.sms"):
+        result = send_sms(SmsMessage(to=MOBILE, text="Bonjour", reference="n9"))
+    assert f"SMS n9 to +33 6 ** ** ** 78 accepted as {result.provider_id} (segments: 1)" in caplog.text
+    assert "12345678" not in caplog.text
+
+
+def test_a_backend_refuses_options_it_does_not_know():
+    with pytest.raises(TypeError):
+        get_backend("forms.notifications.sms.backends.console.SmsBackend", strem=None)
+
+
 def test_brevo_request_has_the_documented_shape(fake_sms_provider, settings):
     settings.SMS_CALLBACK_URL = "https://portail.example.fr/sms/reports/brevo/"
     result = send_sms(SmsMessage(to=MOBILE, text="CCAS de Villebelle : RDV confirmé.", reference="n42"))

@@ -77,10 +77,21 @@ def send_sms(message: SmsMessage, backend=None) -> SmsResult:
     if not is_mobile(e164):
         raise PermanentSmsError(f"not a mobile number: {mask_phone(e164)}")
     message = replace(message, to=e164)
-    redirect_to = settings.SMS_REDIRECT_TO
-    if redirect_to:
+    if settings.SMS_REDIRECT_TO:
+        redirect_to = to_e164(settings.SMS_REDIRECT_TO, region=None)
+        if redirect_to is None:  # a configuration error: keep the message for when it is fixed
+            logger.error("SMS_REDIRECT_TO is not an international number (+33...): SMS %s kept", message.reference)
+            raise TemporarySmsError("SMS_REDIRECT_TO is not a valid international number")
         logger.info("SMS for %s redirected to %s (SMS_REDIRECT_TO)", mask_phone(e164), mask_phone(redirect_to))
         message = replace(message, to=redirect_to)
     if backend is None:
         backend = get_backend()
-    return backend.send(message)
+    result = backend.send(message)
+    logger.info(
+        "SMS %s to %s accepted as %s (segments: %d)",
+        message.reference or "-",
+        mask_phone(message.to),
+        result.provider_id,
+        result.segments,
+    )
+    return result

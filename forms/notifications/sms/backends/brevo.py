@@ -51,8 +51,7 @@ TEMPORARY_STATUSES = {402, 408, 425, 429}
 
 
 class SmsBackend(BaseSmsBackend):
-    def __init__(self, *args, api_url=None, api_key=None, timeout=None, callback_url=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, api_url=None, api_key=None, timeout=None, callback_url=None):
         self.api_url = (api_url or settings.SMS_API_URL).rstrip("/")
         self.api_key = api_key if api_key is not None else settings.SMS_API_KEY
         self.timeout = timeout if timeout is not None else settings.SMS_TIMEOUT

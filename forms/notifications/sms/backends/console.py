@@ -20,8 +20,7 @@ def describe(message: SmsMessage) -> str:
 
 
 class SmsBackend(BaseSmsBackend):
-    def __init__(self, *args, stream=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, stream=None):
         self.stream = stream
         self._lock = threading.RLock()
 

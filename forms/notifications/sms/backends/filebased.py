@@ -16,8 +16,7 @@ from forms.notifications.sms.text import segments
 
 
 class SmsBackend(BaseSmsBackend):
-    def __init__(self, *args, file_path=None, **kwargs):
-        super().__init__(*args, **kwargs)
+    def __init__(self, file_path=None):
         path = file_path or getattr(settings, "SMS_FILE_PATH", None)
         if not path:
             raise ImproperlyConfigured("Set SMS_FILE_PATH to the folder the file-based SMS backend writes to.")
