@@ -52,3 +52,36 @@ def same_number_key(raw: str) -> str:
     """A key equal for one number however it was written (06…, +33 6…, 0033 6…): E.164 for a
     valid number, its digits otherwise ("" for none). The statistics count families with it."""
     return to_e164(raw) or re.sub(r"\D", "", raw or "")
+
+
+def is_mobile(e164: str) -> bool:
+    """Whether a text message can reach the number: a mobile (French 06/07), or a foreign
+    number whose plan does not tell mobiles from landlines (FIXED_LINE_OR_MOBILE, e.g. the US)."""
+    try:
+        number = phonenumbers.parse(e164 or "", None)
+    except phonenumbers.NumberParseException:
+        return False
+    if not phonenumbers.is_valid_number(number):
+        return False
+    return phonenumbers.number_type(number) in {
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    }
+
+
+def mask_phone(e164: str) -> str:
+    """A number as logs and consoles show it: country code, first national digit and last two
+    digits, the rest starred ("+33 6 ** ** ** 78"). Never the number in full."""
+    try:
+        number = phonenumbers.parse(e164 or "", None)
+        country, national = f"+{number.country_code}", str(number.national_number)
+    except phonenumbers.NumberParseException:
+        digits = re.sub(r"\D", "", e164 or "")
+        if len(digits) < 4:
+            return "*" * len(digits)
+        country, national = "", digits
+    if len(national) < 4:
+        return f"{country} {'*' * len(national)}".strip()
+    middle = "*" * (len(national) - 3)
+    pairs = " ".join(middle[max(i - 2, 0) : i] for i in range(len(middle), 0, -2)[::-1])
+    return f"{country} {national[0]} {pairs} {national[-2:]}".strip()

@@ -1,10 +1,12 @@
 """Settings shared by every environment. Secrets and hosts come from the environment."""
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -229,6 +231,31 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Service social scolai
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Where notifications for the service-wide queue go (manager and assistants).
 SERVICE_MAILBOX = os.environ.get("SERVICE_MAILBOX", "service-social-scolaire@ccas.example.fr")
+
+# Text messages (forms/notifications/sms/, docs/deploy.md "SMS"). The backend class: console
+# (prints them; the default, so production must name a real provider), filebased, locmem
+# (tests) or brevo (forms.notifications.sms.backends.brevo.SmsBackend).
+SMS_BACKEND = os.environ.get("SMS_BACKEND") or "forms.notifications.sms.backends.console.SmsBackend"
+# The provider's API root and key (Brevo: https://api.brevo.com/v3 and an API key of the account).
+SMS_API_URL = os.environ.get("SMS_API_URL", "https://api.brevo.com/v3").rstrip("/")
+SMS_API_KEY = os.environ.get("SMS_API_KEY", "")
+# The alphanumeric sender shown on the phone: 1 to 11 ASCII letters or digits (no replies possible).
+SMS_SENDER = os.environ.get("SMS_SENDER", "CCAS")
+if not re.fullmatch(r"[A-Za-z0-9]{1,11}", SMS_SENDER) or SMS_SENDER.isdigit():
+    raise ImproperlyConfigured("SMS_SENDER must be 1 to 11 letters or digits (not only digits), e.g. CCAS.")
+# The service the texts name first ("CCAS de Villebelle : RDV confirmé ...").
+SMS_SERVICE_NAME = os.environ.get("SMS_SERVICE_NAME", "CCAS de Villebelle")
+# Staging: every text message goes to this one number (E.164) instead of the family's; "" = off.
+SMS_REDIRECT_TO = os.environ.get("SMS_REDIRECT_TO", "")
+# The shared secret the provider's delivery reports must carry (?secret= in the callback URL,
+# or the X-Sms-Webhook-Secret header); without it no report is accepted.
+SMS_WEBHOOK_SECRET = os.environ.get("SMS_WEBHOOK_SECRET", "")
+# The delivery-report URL given to the provider with each message (with ?secret=...); "" = none.
+SMS_CALLBACK_URL = os.environ.get("SMS_CALLBACK_URL", "")
+# Seconds to wait for the provider before the message is retried later.
+SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
+# The folder the file-based backend writes one file per message to.
+SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", BASE_DIR / "outbox" / "sms"))
 
 # Cache: Redis when REDIS_URL is set, local memory otherwise.
 REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -1,11 +1,12 @@
 """Production settings: refuse to start without real secrets and hosts."""
 
+import logging
 import os
 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, REDIS_URL, SECRET_KEY, env_bool
+from .base import ALLOWED_HOSTS, REDIS_URL, SECRET_KEY, SMS_API_KEY, SMS_BACKEND, env_bool
 
 DEBUG = False
 
@@ -18,6 +19,16 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Text messages printed or kept in memory reach no family: say so at every start. A provider
+# without its key would fail every message: refuse to start.
+if SMS_BACKEND.rpartition(".")[0].rpartition(".")[2] in {"console", "locmem", "filebased"}:
+    logging.getLogger("portal.settings").warning(
+        "SMS_BACKEND is %s: no text message reaches a family. Set SMS_BACKEND to a provider (docs/deploy.md, SMS).",
+        SMS_BACKEND,
+    )
+elif not SMS_API_KEY:
+    raise ImproperlyConfigured("Set SMS_API_KEY for SMS_BACKEND (docs/deploy.md, SMS).")
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -7,6 +7,12 @@ DEBUG = False
 SECRET_KEY = "test-only-key-0123456789-abcdefghijklmnopqrstuvwxyz"
 ALLOWED_HOSTS = ["*"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Text messages kept in forms.notifications.sms.backends.locmem.outbox (fixture sms_outbox).
+SMS_BACKEND = "forms.notifications.sms.backends.locmem.SmsBackend"
+SMS_API_KEY = "test-sms-api-key"
+SMS_WEBHOOK_SECRET = "test-sms-webhook-secret"
+SMS_REDIRECT_TO = ""
+SMS_CALLBACK_URL = ""
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -1,0 +1,1 @@
+"""Text-message backends, chosen by settings.SMS_BACKEND (like Django's e-mail backends)."""
