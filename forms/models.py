@@ -64,7 +64,7 @@ class BookingSettings(BaseGenericSetting):
     sms_daily_budget = models.PositiveIntegerField(
         _("SMS par jour pour tout le service (au plus)"),
         default=300,
-        help_text=_("Au-delà, les SMS attendent le lendemain et le tableau de bord prévient."),
+        help_text=_("Au-delà, les SMS attendent (jamais envoyés la nuit) et le tableau de bord prévient."),
     )
 
     panels = [

@@ -39,7 +39,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='bookingsettings',
             name='sms_daily_budget',
-            field=models.PositiveIntegerField(default=300, help_text='Au-delà, les SMS attendent le lendemain et le tableau de bord prévient.', verbose_name='SMS par jour pour tout le service (au plus)'),
+            field=models.PositiveIntegerField(default=300, help_text='Au-delà, les SMS attendent (jamais envoyés la nuit) et le tableau de bord prévient.', verbose_name='SMS par jour pour tout le service (au plus)'),
         ),
         migrations.AddField(
             model_name='bookingsettings',

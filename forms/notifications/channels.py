@@ -21,7 +21,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from forms.models import Notification, NotifyBy
-from forms.phone import is_mobile
+from forms.phone import is_mobile, to_e164
 
 SMS, EMAIL = Notification.Channel.SMS, Notification.Channel.EMAIL
 
@@ -43,7 +43,7 @@ def wants_email(notify_by: str) -> bool:
 
 def suggested_choice(phone: str | None) -> str:
     """SMS when the number is a mobile (or not known yet), e-mail for a landline."""
-    if not phone or is_mobile(phone):
+    if not phone or is_mobile(to_e164(phone) or ""):
         return NotifyBy.SMS
     return NotifyBy.EMAIL
 
@@ -62,7 +62,7 @@ def choice_errors(notify_by: str, phone: str | None, email: str | None) -> dict[
     errors = {}
     if wants_sms(notify_by) and phone == "":
         errors["phone"] = PHONE_NEEDED
-    elif wants_sms(notify_by) and phone and not is_mobile(phone):
+    elif wants_sms(notify_by) and phone and not is_mobile(to_e164(phone) or ""):
         errors["notify_by"] = NOT_A_MOBILE
     if wants_email(notify_by) and not email:
         errors["email"] = EMAIL_NEEDED
@@ -73,8 +73,9 @@ def family_recipients(row) -> list[tuple[str, str]]:
     """[(channel, recipient)] for a family's message about `row` (an AppointmentRequest or an
     EveningRegistration: `notify_by`, `phone`, `email`)."""
     recipients = []
-    if wants_sms(row.notify_by) and row.phone and is_mobile(row.phone):
-        recipients.append((SMS, row.phone))
+    phone = to_e164(row.phone) if row.phone else None
+    if wants_sms(row.notify_by) and phone and is_mobile(phone):
+        recipients.append((SMS, phone))
     if row.email and (wants_email(row.notify_by) or not recipients):
         recipients.append((EMAIL, row.email))
     return recipients

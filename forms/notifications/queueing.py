@@ -74,15 +74,18 @@ def _save(rows: list[Notification], deliver: bool = True) -> list[Notification]:
     return rows
 
 
-def _reminder_rows(request: AppointmentRequest, now: datetime | None = None, rules=None) -> list[Notification]:
+def _reminder_rows(request: AppointmentRequest, rules=None, new: bool = False) -> list[Notification]:
     """The family's reminder, due BookingSettings.reminder_hours before the appointment; none
     when that hour is already past (the confirmation has just told the family) or 0 hours."""
     if request.slot_start is None:
         return []
     hours = (rules or BookingSettings.load()).reminder_hours
     due = request.slot_start - timedelta(hours=hours)
-    if not hours or due <= (now or timezone.now()):
+    if not hours or due <= timezone.now():
         return []
+    pending = _reminders_of_slot(request.pk, request.slot_start).filter(state=Notification.State.PENDING)
+    if not new and pending.exists():
+        return []  # the slot has its reminder already (a reschedule that kept the start time)
     return _family_rows(Kind.PARENT_REMINDER, request, next_attempt_at=due, about_slot=request.slot_start)
 
 
@@ -111,7 +114,7 @@ def queue_new_request(request: AppointmentRequest, rules=None) -> list[Notificat
     rows = [
         _worker_row(Kind.WORKER_NEW, request),
         *_family_rows(Kind.PARENT_CONFIRMATION, request, about_slot=slot),
-        *_reminder_rows(request, rules=rules),
+        *_reminder_rows(request, rules=rules, new=True),
     ]
     return _save(rows)
 
