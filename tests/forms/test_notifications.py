@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone, translation
 from django.utils.dateformat import format as format_date
 
-from forms.models import BookingSettings, AppointmentRequest, EveningRegistration, Notification, RequestEvent
+from forms.models import AppointmentRequest, BookingSettings, EveningRegistration, Notification, RequestEvent
 from forms.notifications.delivery import MAX_ATTEMPTS, backoff, deliver_due
 from forms.notifications.queueing import (
     queue_evening,
