@@ -346,7 +346,8 @@ def deliver_due(now: datetime | None = None, limit: int = 100, ignore_schedule: 
 
     Each row is locked (`SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL) while it is sent,
     so concurrent workers never send one twice. `ignore_schedule` also sends rows waiting
-    for their next attempt (after an outage is over)."""
+    for their next attempt after a failure (after an outage is over); a reminder scheduled
+    for its hour still waits for it."""
     now = now or timezone.now()
     report = DeliveryReport()
     batch = _Batch(now, report)
@@ -355,7 +356,9 @@ def deliver_due(now: datetime | None = None, limit: int = 100, ignore_schedule: 
         for _ in range(limit):
             with transaction.atomic():
                 due = Notification.objects.select_for_update(skip_locked=True).filter(state=State.PENDING)
-                if not ignore_schedule:
+                if ignore_schedule:
+                    due = due.filter(Q(next_attempt_at__lte=now) | Q(attempts__gt=0))
+                else:
                     due = due.filter(next_attempt_at__lte=now)
                 if batch.down:
                     due = due.exclude(channel__in=batch.down)

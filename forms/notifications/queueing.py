@@ -153,7 +153,8 @@ def queue_reminders(day: date | None = None, now: datetime | None = None) -> lis
     """A PARENT_REMINDER, by the family's channels, for each active appointment on `day`
     (default: tomorrow, Paris time) that has no reminder for its slot yet (booked before
     reminders were scheduled, or less than reminder_hours ahead), at most once however often
-    this runs. Due now; does not deliver."""
+    this runs, and makes the reminders already scheduled for that day's appointments due now
+    (a run by hand, or a day when the scheduled hour was missed). Does not deliver."""
     now = now or timezone.now()
     day = day or timezone.localtime(now, PARIS).date() + timedelta(days=1)
     start = datetime.combine(day, time.min, tzinfo=PARIS)
@@ -168,7 +169,17 @@ def queue_reminders(day: date | None = None, now: datetime | None = None) -> lis
         .order_by("slot_start", "pk")
         .values_list("pk", flat=True)
     )
-    queued = []
+    scheduled = Notification.objects.filter(
+        kind=Kind.PARENT_REMINDER,
+        state=Notification.State.PENDING,
+        attempts=0,
+        request__slot_start__gte=start,
+        request__slot_start__lt=end,
+        request__status__in=active,
+        next_attempt_at__gt=now,
+    )
+    queued = list(scheduled)
+    scheduled.update(next_attempt_at=now)
     for pk in list(candidates):
         # The row lock makes two overlapping runs queue one reminder, not two.
         with transaction.atomic():

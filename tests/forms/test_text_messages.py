@@ -214,8 +214,11 @@ def test_every_kind_of_family_message_goes_by_text_message_without_the_motive_or
     request = booked(worker, days=6, language=language)
     with transaction.atomic():
         queue_request_scheduled(request)
-        queue_reminders(day=request.slot_start.astimezone(PARIS).date())
-    deliver_due(ignore_schedule=True)
+        # The daily command makes the day's scheduled reminder due now.
+        assert [r.kind for r in queue_reminders(day=request.slot_start.astimezone(PARIS).date())] == [
+            Kind.PARENT_REMINDER
+        ]
+    deliver_due()
     for by_family in (False, True):
         other = booked(worker, days=7 if by_family else 8, language=language, phone="+33699887766")
         with transaction.atomic():
@@ -239,7 +242,7 @@ def test_every_kind_of_family_message_goes_by_text_message_without_the_motive_or
             queue_evening(registration, kind)
     with transaction.atomic():
         queue_evening(registration, Kind.EVENING_PROMOTED)
-    deliver_due(ignore_schedule=True)
+    deliver_due()
 
     sent = Notification.objects.filter(channel=Channel.SMS, state=State.SENT)
     assert set(sent.values_list("kind", flat=True)) == {
@@ -309,6 +312,9 @@ def test_no_reminder_once_the_appointment_has_started_nor_for_a_slot_it_left(wor
     reminder = Notification.objects.get(request=request, kind=Kind.PARENT_REMINDER)
     assert reminder.next_attempt_at == request.slot_start - timedelta(hours=48)
     assert reminder.state == State.PENDING  # scheduled, not sent with the confirmation
+    deliver_due(ignore_schedule=True)  # `send_notifications --all` after an outage: still not early
+    reminder.refresh_from_db()
+    assert reminder.state == State.PENDING
     # The appointment moved: the old reminder is never sent, the new one is scheduled.
     with transaction.atomic():
         request.slot_start += timedelta(days=1)
