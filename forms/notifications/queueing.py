@@ -119,3 +119,14 @@ def queue_reminders(day: date | None = None, now: datetime | None = None) -> lis
                 continue
             queued.append(_add(Kind.PARENT_REMINDER, request.email, request.language, request=request))
     return queued
+
+
+def queue_request_moved(request: AppointmentRequest) -> list[Notification]:
+    """The family moved its appointment: to the worker now holding it (or the service mailbox),
+    a notice with no personal data; to the family, if it left an e-mail, the new confirmation
+    (the PARENT_SCHEDULED message, with the .ics of higher SEQUENCE)."""
+    rows = [_add(Kind.WORKER_MOVED, worker_recipient(request), settings.LANGUAGE_CODE, request=request)]
+    if request.email:
+        rows.append(_add(Kind.PARENT_SCHEDULED, request.email, request.language, request=request))
+    _deliver_after_commit()
+    return rows
