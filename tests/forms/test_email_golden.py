@@ -84,6 +84,8 @@ CASES = [
     Case("evening_confirmed", Kind.EVENING_CONFIRMATION, {"status": EveningRegistration.Status.CONFIRMED}),
     Case("evening_waiting_list", Kind.EVENING_CONFIRMATION, {"status": EveningRegistration.Status.WAITING}),
     Case("evening_promoted", Kind.EVENING_PROMOTED, {"status": EveningRegistration.Status.CONFIRMED}),
+    # Last, so that the cases before keep their numbered references.
+    Case("worker_moved", Kind.WORKER_MOVED, recipient=WORKER_EMAIL),
 ]
 EVENING_KINDS = {Kind.EVENING_CONFIRMATION, Kind.EVENING_PROMOTED}
 
