@@ -81,9 +81,16 @@ def confirm_form(client, appointment, key):
     return {field["name"]: field["value"] for field in form.find_all("input", type="hidden")}
 
 
+def bookable_school():
+    """École Jules-Ferry with slots every weekday morning, the first of them at least 48 hours
+    ahead: every slot booked here is still before the 24-hour cut-off while a test runs."""
+    BookingSettingsFactory(minimum_notice_hours=48)
+    return SchoolPageFactory(bookable_every_weekday=True)
+
+
 @pytest.fixture
 def school(db):
-    return SchoolPageFactory(bookable_every_weekday=True)
+    return bookable_school()
 
 
 @pytest.fixture
@@ -212,7 +219,7 @@ def test_a_slot_booked_by_a_concurrent_family_is_refused_by_the_database():
     slot search: the move's UPDATE waits on the unique constraint, then the database refuses it."""
     if connection.vendor != "postgresql":
         pytest.skip("the race needs PostgreSQL's row-level waits")
-    school = SchoolPageFactory(bookable_every_weekday=True)
+    school = bookable_school()
     slots = free_slots(school)
     appointment = book(school, slots[0])
     target = slots[1]
