@@ -185,6 +185,8 @@ def test_the_arabic_page_is_right_to_left_and_marks_the_french_place(client, app
         for text in ("Mon rendez-vous", "Déplacer mon rendez-vous", "Annuler mon rendez-vous"):
             translated = translation.gettext(text)
             assert translated != text and translated in response.text
+    # "With" the worker, not "in partnership with" (the collective actions' "Avec").
+    assert "بالشراكة" not in response.text and "مع" in parse(response).select_one("dl.facts").get_text()
     place = parse(response).find("dd", lang="fr")
     assert place.get_text(strip=True) == "École Jules-Ferry, Bureau du rez-de-chaussée"
     moving = client.get(page_path(appointment) + "deplacer/")
