@@ -22,6 +22,7 @@ from tests.helpers import html_attributes, parse
 
 pytestmark = pytest.mark.django_db
 CCAS_PHONE = "01 99 88 77 66"
+QUERIES_PAGE, QUERIES_MOVE = 9, 17
 
 
 def in_days(days, hour=9, minute=0):
@@ -217,3 +218,14 @@ def test_a_bad_link_gets_a_clear_page_in_the_familys_language_with_the_ccas_phon
     main = parse(response).find("main").get_text()
     assert family.parent_name not in response.text
     assert "Mme Leroy" not in main
+
+
+def test_the_page_and_the_move_list_take_a_fixed_number_of_queries(
+    client, school, appointment, django_assert_max_num_queries
+):
+    path = page_path(appointment)
+    client.get(path)  # the site's settings and caches warmed
+    with django_assert_max_num_queries(QUERIES_PAGE):
+        assert client.get(path).status_code == 200
+    with django_assert_max_num_queries(QUERIES_MOVE):
+        assert client.get(path + "deplacer/").status_code == 200

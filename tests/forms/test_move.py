@@ -22,12 +22,14 @@ from forms.booking.move import RequestClosed, TooLate, can_change, move_request,
 from forms.booking.slots import free_slots
 from forms.links import make_cancel_token, make_ics_token
 from forms.models import AppointmentRequest, Notification, RequestEvent
+from forms.records.permissions import MANAGER
 from home.models import CCASSettings
 from services.schedule import PARIS
 from tests.factories import (
     AppointmentRequestFactory,
     BookingSettingsFactory,
     SchoolPageFactory,
+    UserFactory,
     make_absence,
     make_worker,
     permanence,
@@ -190,6 +192,15 @@ def test_a_move_to_a_day_the_referent_is_away_goes_to_the_replacement(client, sc
     assert appointment.routed_as == AppointmentRequest.Routing.REPLACEMENT
     assert appointment.events.filter(kind=RequestEvent.Kind.ROUTED).count() == 2
     assert Notification.objects.get(kind=Kind.WORKER_MOVED).recipient == "m.diallo@ccas.example.fr"
+
+
+def test_the_workers_request_page_shows_the_move_by_the_family(client, school, appointment, slots):
+    client.post(move_path(appointment), confirm_form(client, appointment, slots[1].key))
+    client.force_login(UserFactory(username="responsable", groups=[MANAGER]))
+    response = client.get(reverse("forms_admin:detail", args=[appointment.pk]))
+    assert response.status_code == 200
+    [row] = [row for row in parse(response).select(".request-timeline tbody tr") if "déplacé" in row.get_text()]
+    assert "la famille, en ligne" in row.get_text()
 
 
 # A slot taken meanwhile
