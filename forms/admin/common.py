@@ -24,6 +24,8 @@ permission_policy = RequestPermissionPolicy(AppointmentRequest)
 
 # A text message to the family did not arrive (forms.notifications.delivery.undelivered_sms).
 UNDELIVERED = _("Message non distribué : numéro à vérifier")
+# The same number has another active request at the same school (forms.booking.duplicates).
+PROBABLE_DUPLICATE = _("Doublon probable")
 
 
 def forbidden(request):

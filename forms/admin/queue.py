@@ -15,6 +15,7 @@ from wagtail.admin.widgets import BooleanRadioSelect
 
 from core.pages import in_source_language
 from forms.admin.common import (
+    PROBABLE_DUPLICATE,
     UNDELIVERED,
     Status,
     WorkRequestsRequiredMixin,
@@ -22,6 +23,7 @@ from forms.admin.common import (
     normalise_reference,
     permission_policy,
 )
+from forms.duplicates import with_duplicate_flag
 from forms.models import AppointmentRequest
 from forms.notifications.delivery import with_undelivered_flag
 from forms.records.permissions import (
@@ -108,6 +110,8 @@ def _flags(request: AppointmentRequest) -> str:
         flags.append(str(_("Remplacement")))
     if getattr(request, "sms_undelivered", False):
         flags.append(str(UNDELIVERED))
+    if getattr(request, "probable_duplicate", False):
+        flags.append(str(PROBABLE_DUPLICATE))
     return ", ".join(flags)
 
 
@@ -132,7 +136,8 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
         return kwargs
 
     def get_base_queryset(self):
-        return with_undelivered_flag(visible_requests(self.request.user).select_related("school", "assigned_worker"))
+        requests = visible_requests(self.request.user).select_related("school", "assigned_worker")
+        return with_duplicate_flag(with_undelivered_flag(requests))
 
     def search_queryset(self, queryset):
         if not self.is_searching:

@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import HistoryView, WagtailAdminTemplateMixin
 
 from forms.admin.common import (
+    PROBABLE_DUPLICATE,
     UNDELIVERED,
     Kind,
     Status,
@@ -27,6 +28,7 @@ from forms.admin.common import (
     permission_policy,
 )
 from forms.admin.forms import AppointmentForm, CancelForm, NoteForm, ReassignForm
+from forms.duplicates import other_appointments
 from forms.models import AppointmentRequest
 from forms.notifications.delivery import undelivered_sms
 from forms.records import operations
@@ -181,6 +183,8 @@ class RequestDetailView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, Te
             slot_end=local(req.slot_end, "H:i") if req.slot_end else "",
             sms_undelivered=req.notifications.filter(undelivered_sms()).exists(),
             undelivered_label=UNDELIVERED,
+            duplicates=list(other_appointments(req).filter(pk__in=visible_requests(self.request.user))),
+            duplicate_label=PROBABLE_DUPLICATE,
             history_url=reverse("forms_admin:history", args=[req.pk]),
             agenda_url=reverse("forms_admin:agenda"),
         )

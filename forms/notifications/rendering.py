@@ -25,9 +25,10 @@ from django.utils import translation
 from django.utils.dateformat import format as format_date
 
 from core.languages import text_direction
+from forms.duplicates import other_appointments
 from forms.links import absolute_url, cancel_url, evening_cancel_url, short_url
 from forms.models import AppointmentRequest, EveningRegistration, Notification, RequestEvent
-from forms.notifications.sms.text import render_sms, short_when
+from forms.notifications.sms.text import FOLDED_LANGUAGES, render_sms, short_when
 from services import ics
 from services.schedule import PARIS
 
@@ -149,6 +150,7 @@ def _appointment_context(notification: Notification):
         "mode": request.get_mode_display(),
         "worker_name": worker.public_name if worker else "",
         "cancel_url": cancel_url(request) if request.is_active else "",
+        **_other_appointment(notification, short=False),
     }
     attachments = [("rendez-vous.ics", appointment_calendar_file(request), "text/calendar")] if has_slot else []
     return context, attachments
@@ -158,6 +160,23 @@ def booking_start_url(language: str) -> str:
     """The absolute address of the booking's first step in `language`: "book again"."""
     with translation.override(language):
         return absolute_url(reverse("booking_start"))
+
+
+def _other_appointment(notification: Notification, short: bool) -> dict:
+    """In the family's confirmation only: its other active appointment at the same school, if
+    any (forms.duplicates: a probable duplicate), with its own link, so that it can cancel one.
+    The message goes to the family's own phone or address, never to the visitor's screen."""
+    if notification.kind != Kind.PARENT_CONFIRMATION:
+        return {}
+    other = other_appointments(notification.request).first()
+    if other is None:
+        return {}
+    if short:
+        return {
+            "other_when": short_when(other.slot_start, language=notification.language),
+            "other_link": short_url(other),
+        }
+    return {"other_when": local_when(other.slot_start, other.slot_end), "other_url": cancel_url(other)}
 
 
 def _cancelled_context(notification: Notification):
@@ -297,6 +316,9 @@ def sms_context(notification: Notification) -> dict:
         context["link"] = booking_start_url(language)
     else:
         context["link"] = short_url(request)
+    context.update(_other_appointment(notification, short=True))
+    if "other_link" in context and language not in FOLDED_LANGUAGES:
+        context["place"] = ""  # a second link in Unicode: the place stays on the page, 3 segments at most
     return context
 
 
