@@ -304,8 +304,13 @@ class DetailsForm(HoneypotForm, PublicForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = current_language()
-        # No silent cut by the browser: past the limit, the family gets a clear error instead.
-        self.fields["message"].widget.attrs.pop("maxlength", None)
+        # No silent cut by the browser: past the limit, the family gets a clear error instead,
+        # and static/js/counter.js shows a live count from these attributes.
+        message = self.fields["message"]
+        message.widget.attrs.pop("maxlength", None)
+        message.widget.attrs.update(
+            {"data-limit": str(message.max_length), "data-count-template": _("%(count)s / %(limit)s caractères")}
+        )
         if not self.is_bound and not self.initial.get("notify_by"):
             self.initial["notify_by"] = suggested_choice(self.initial.get("phone"))
 

@@ -61,3 +61,24 @@ def test_a_mobile_only_family_books_in_arabic_and_opens_its_appointment_from_the
         assert request.notify_by == "sms" and request.email == ""
         row = Notification.objects.get(request=request, kind=Notification.Kind.PARENT_CONFIRMATION)
         assert (row.channel, row.state) == (Notification.Channel.SMS, Notification.State.SENT)
+
+
+def test_the_message_shows_a_live_count_and_a_longer_one_is_refused_not_cut(page, db_access):
+    source = school(db_access, "simone-veil")
+    page.goto(f"/rendez-vous/?ecole={source.pk}")
+    page.check("input[name=mode][value=school]")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/rendez-vous/creneau/$"))
+    page.check("#id_slot_0")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/rendez-vous/coordonnees/$"))
+    assert page.locator("#id_message").get_attribute("maxlength") is None
+    page.fill("#id_message", "Bonjour")
+    assert page.locator("#id_message_count").inner_text() == "7 / 5000 caractères"
+    fill_details(page, name="Julie Martin", email="")
+    page.fill("#id_message", "a" * 5001)  # pasted: nothing cuts it
+    assert page.locator("#id_message_count").inner_text() == "5001 / 5000 caractères"
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/rendez-vous/coordonnees/$"))
+    assert "5000" in page.locator(".error-summary").inner_text()
+    assert len(page.input_value("#id_message")) == 5001  # what was typed is kept
