@@ -7,22 +7,134 @@
    (header, breadcrumbs, footer, a school's schedule), with `cache_generation` and the language
    among its vary-on values and `using=fragment_cache` (see `fragment_context`).
 
-Both use Django's cache framework (Redis when REDIS_URL is set). Publishing a page or changing
-anything a public page shows bumps the generation (portal/signal_handlers.py), so every cached
-page and fragment is dropped at once: editors publish a few times a day, and a cold page costs
-one render. The settings are declared, with what they do, in portal/settings/base.py."""
+Both use Django's cache framework (Redis when REDIS_URL is set, through ResilientRedisCache
+below). Publishing a page or changing anything a public page shows bumps the generation
+(portal/signal_handlers.py), so every cached page and fragment is dropped at once: editors
+publish a few times a day, and a cold page costs one render. The settings are declared, with
+what they do, in portal/settings/base.py.
+
+Redis is an accelerator, never a dependency of the public site: when it cannot be reached (or
+refuses a write because it is full), every cache operation answers as an empty cache would
+and the site renders without it (ResilientRedisCache)."""
+
+import logging
+import threading
+import time
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.cache import get_max_age, patch_cache_control
 from django.utils.functional import SimpleLazyObject
+from django_redis.cache import RedisCache
+from redis.exceptions import RedisError, ResponseError
+
+logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "page-cache:generation"
 # The CCAS name and phone, for the page shown when the database is down (portal.middleware).
 CONTACT_KEY = "ccas-contact"
 # A cache alias that keeps nothing (declared in CACHES): the fragment cache when it is off.
 NO_CACHE = "uncached"
+
+
+class _Outages:
+    """Per Redis address and shared by the threads of a process: until when it is skipped, and
+    when the last warning was logged."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.skip_until: dict[str, float] = {}
+        self.warned_at: dict[str, float] = {}
+
+    def skipped(self, where: str) -> bool:
+        return time.monotonic() < self.skip_until.get(where, 0.0)
+
+    def failed(self, where: str, error: Exception, *, unreachable: bool) -> None:
+        pause = settings.CACHE_UNAVAILABLE_RETRY_SECONDS
+        now = time.monotonic()
+        with self.lock:
+            if unreachable:
+                # No connection attempt for a while: a Redis that drops packets would otherwise
+                # cost its connect timeout on every cache operation of every page.
+                self.skip_until[where] = now + pause
+            if now - self.warned_at.get(where, float("-inf")) < pause:
+                return
+            self.warned_at[where] = now
+        logger.warning(
+            "Cache %s unavailable (%s: %s): serving without it, next try in %s s",
+            where,
+            type(error).__name__,
+            error,
+            pause if unreachable else 0,
+        )
+
+
+OUTAGES = _Outages()
+
+
+class ResilientRedisCache(RedisCache):
+    """django-redis, answering as an empty cache when Redis cannot be reached or refuses a
+    command (out of memory under `noeviction`, read-only replica): reads miss, writes are
+    dropped, counters are unknown (the rate limits then fail open, forms/antispam.py). A warning
+    is logged at most once per CACHE_UNAVAILABLE_RETRY_SECONDS, and an unreachable Redis is not
+    tried again before that delay.
+
+    django-redis's own IGNORE_EXCEPTIONS does the first half but logs every failed call with
+    its traceback and keeps trying to connect on each one."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        # Raise from django-redis, so that each operation below decides its fallback.
+        self._ignore_exceptions = False
+        self._where = server if isinstance(server, str) else ",".join(server)
+
+    def _degrading(self, operation, fallback, *args, **kwargs):
+        if OUTAGES.skipped(self._where):
+            return fallback
+        try:
+            return getattr(super(), operation)(*args, **kwargs)
+        except (RedisError, OSError) as error:
+            # A refused command (ResponseError) is not an outage: reads may still work.
+            OUTAGES.failed(self._where, error, unreachable=not isinstance(error, ResponseError))
+            return fallback
+
+    def get(self, key, default=None, version=None, client=None):
+        return self._degrading("get", default, key, default, version=version, client=client)
+
+    def get_many(self, *args, **kwargs):
+        return self._degrading("get_many", {}, *args, **kwargs)
+
+    def has_key(self, *args, **kwargs):
+        return self._degrading("has_key", False, *args, **kwargs)
+
+    def set(self, *args, **kwargs):
+        return self._degrading("set", False, *args, **kwargs)
+
+    def add(self, *args, **kwargs):
+        return self._degrading("add", False, *args, **kwargs)
+
+    def set_many(self, *args, **kwargs):
+        return self._degrading("set_many", [], *args, **kwargs)
+
+    def touch(self, *args, **kwargs):
+        return self._degrading("touch", False, *args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        return self._degrading("delete", False, *args, **kwargs)
+
+    def delete_many(self, *args, **kwargs):
+        return self._degrading("delete_many", 0, *args, **kwargs)
+
+    def incr(self, *args, **kwargs):
+        # None, as django-redis's IGNORE_EXCEPTIONS: a counter that cannot be read.
+        return self._degrading("incr", None, *args, **kwargs)
+
+    def decr(self, *args, **kwargs):
+        return self._degrading("decr", None, *args, **kwargs)
+
+    def clear(self):
+        return self._degrading("clear", False)
 
 
 def generation(request=None) -> int:
@@ -78,11 +190,18 @@ def _uses_csrf_or_session(request, response) -> bool:
     )
 
 
+# Never looked up: the admin, files, and what must answer without Redis (robots.txt, the
+# health endpoints: a liveness check that reads Redis would restart the site when Redis is down).
+UNCACHED_PREFIXES = ("/admin/", "/documents/", "/media/")
+UNCACHED_PATHS = frozenset({"/robots.txt", "/healthz", "/readyz"})
+
+
 def _candidate(request) -> bool:
     return (
         settings.PAGE_CACHE_ENABLED
         and request.method in ("GET", "HEAD")
-        and not request.path_info.startswith(("/admin/", "/documents/", "/media/"))
+        and request.path_info not in UNCACHED_PATHS
+        and not request.path_info.startswith(UNCACHED_PREFIXES)
     )
 
 

@@ -25,6 +25,9 @@ urlpatterns = [
     path("admin/", include(decorate_urlpatterns(wagtailadmin_urls.urlpatterns, admin_view))),
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", views.robots_txt, name="robots_txt"),
+    # Liveness and readiness for the load balancer or the orchestrator (docs/deploy.md).
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", views.sitemap, name="sitemap"),
     path("", include("services.urls")),

@@ -1,13 +1,14 @@
 import sys
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError
+from django.core.cache import caches
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.template import loader
 from django.templatetags.static import static
 from django.utils import translation
-from django.views.decorators.cache import cache_control
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.contrib.sitemaps.views import sitemap as wagtail_sitemap
@@ -27,6 +28,55 @@ def robots_txt(request):
         f"Sitemap: {request.build_absolute_uri('/sitemap.xml')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+@require_GET
+@never_cache
+def healthz(request):
+    """Liveness: the process answers. Reads neither the database nor Redis (the page cache
+    leaves this path alone, portal/cache.py): their outage must never get the process restarted."""
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def _database_state() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return "unavailable"
+    return "ok"
+
+
+def _cache_state() -> str:
+    """Redis reports itself unreachable by answering as an empty cache (portal.cache)."""
+    probe = caches["default"]
+    probe.set("health:probe", 1, timeout=30)
+    return "ok" if probe.get("health:probe") == 1 else "unavailable"
+
+
+def _tasks_state(database: str) -> dict:
+    """How many background tasks (e-mails, text messages) are due and not yet run: a growing
+    number means `db_worker` is not running."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if database != "ok" or not backend.startswith("django_tasks_db."):
+        return {"backend": backend.rpartition(".")[2]}
+    from django_tasks_db.models import DBTaskResult
+
+    try:
+        return {"backend": "database", "due": DBTaskResult.objects.ready().count()}
+    except DatabaseError:
+        return {"backend": "database", "due": None}
+
+
+@require_GET
+@never_cache
+def readyz(request):
+    """Readiness: 200 while the database answers, 503 otherwise, with a short JSON report. Redis
+    and the task queue are reported, never required: the site works without Redis (slower)."""
+    database = _database_state()
+    report = {"database": database, "cache": _cache_state(), "tasks": _tasks_state(database)}
+    report["status"] = "ok" if database == "ok" else "unavailable"
+    return JsonResponse(report, status=200 if database == "ok" else 503)
 
 
 @require_GET

@@ -257,17 +257,30 @@ SMS_TIMEOUT = float(os.environ.get("SMS_TIMEOUT", "10"))
 # The folder the file-based backend writes one file per message to.
 SMS_FILE_PATH = Path(os.environ.get("SMS_FILE_PATH", BASE_DIR / "outbox" / "sms"))
 
-# Cache: Redis when REDIS_URL is set, local memory otherwise.
+# Cache: Redis when REDIS_URL is set, local memory otherwise. Redis is an accelerator: when it
+# cannot be reached or refuses a write, the site works without it (portal.cache.ResilientRedisCache,
+# short timeouts so that a Redis that drops packets costs at most a second now and then).
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django_redis.cache.RedisCache", "LOCATION": REDIS_URL}}
-    # Sessions (a family's answers between two booking steps, staff logins) live in Redis: no
-    # database write on every step. Redis must then keep them (docs/deploy.md: no eviction,
-    # appendonly); a lost Redis logs staff out and restarts unfinished forms, never a submitted
-    # request. SESSION_ENGINE=django.contrib.sessions.backends.cached_db writes them through.
-    SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.cache")
+    CACHES = {
+        "default": {
+            "BACKEND": "portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.5, "SOCKET_TIMEOUT": 1},
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions (a family's answers between two booking steps, staff logins) are written to the
+# database and, with Redis, read through it (cached_db): losing or flushing Redis logs nobody
+# out and loses no unfinished form, and Redis may evict keys (docs/deploy.md). One small write
+# per booking step is the price. `manage.py clearsessions` (daily) deletes expired ones.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE") or (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+# Seconds an unreachable cache is left alone before the next try, and the least time between
+# two warnings about it in the log.
+CACHE_UNAVAILABLE_RETRY_SECONDS = 30
 # A cache that keeps nothing: the fragment cache's alias when FRAGMENT_CACHE_ENABLED is off.
 CACHES["uncached"] = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
 

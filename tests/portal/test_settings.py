@@ -101,9 +101,9 @@ print(settings.PAGE_CACHE_ENABLED if hasattr(settings, "PAGE_CACHE_ENABLED") els
 
 @pytest.mark.parametrize(
     "redis_url, expected",
-    [("", "False False db"), ("redis://127.0.0.1:6379/9", "True True cache")],
+    [("", "False False db"), ("redis://127.0.0.1:6379/9", "True True cached_db")],
 )
-def test_shared_caches_and_redis_sessions_only_with_redis(redis_url, expected):
+def test_shared_caches_only_with_redis_and_sessions_always_in_the_database(redis_url, expected):
     """Without Redis, each worker's own cache would serve pages an editor has unpublished."""
     result = run_with_production_settings(
         "-c", SHOW_CACHES, SECRET_KEY=GOOD_SECRET_KEY, ALLOWED_HOSTS=GOOD_HOSTS, REDIS_URL=redis_url
