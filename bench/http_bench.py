@@ -248,8 +248,8 @@ def walk_to_recap(base: str, slots: dict[int, dict[str, int]], state: dict) -> t
         return "exhausted", None
     browser = Browser(base)
     browser.get(f"/rendez-vous/?ecole={school}")
-    page = browser.get("/rendez-vous/modalite/")
-    browser.post("/rendez-vous/modalite/", {"mode": "school"}, page)
+    page = browser.get(f"/rendez-vous/modalite/?ecole={school}")  # the school is in the address
+    browser.post(f"/rendez-vous/modalite/?ecole={school}", {"mode": "school"}, page)
     page = browser.get("/rendez-vous/creneau/")
     shown = slot_keys(page)
     on_page, key = set(shown), None

@@ -26,6 +26,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils.cache import get_max_age, patch_cache_control
 from django.utils.functional import SimpleLazyObject
+from django.utils.http import urlencode
 from django_redis.cache import RedisCache
 from redis.exceptions import RedisError, ResponseError
 
@@ -205,6 +206,34 @@ def _candidate(request) -> bool:
     )
 
 
+def cached_parameters() -> dict[str, frozenset[str]]:
+    """The query parameters a cached page may vary on, each with the values kept ("" included:
+    an empty finder form). `lang`: the APIs and calendar feeds; `kind`: the school finder; `q`
+    (the finder's free text) only empty: a search is rendered each time."""
+    from services.models import SchoolPage
+
+    return {
+        "lang": frozenset({"", *dict(settings.LANGUAGES)}),
+        "kind": frozenset({"", *SchoolPage.Kind.values}),
+        "q": frozenset({""}),
+    }
+
+
+def cache_query(request) -> str | None:
+    """The query string a page is kept under, normalised (sorted); None when the page must be
+    neither looked up nor kept: an unknown or repeated parameter, or a value out of the known
+    set. Made-up query strings then cost a render each, never cache memory."""
+    if not request.META.get("QUERY_STRING"):
+        return ""
+    known = cached_parameters()
+    pairs = []
+    for name, values in request.GET.lists():
+        if name not in known or len(values) != 1 or values[0] not in known[name]:
+            return None
+        pairs.append((name, values[0]))
+    return urlencode(sorted(pairs))
+
+
 def _logged_in(request) -> bool:
     """Whether the visitor's session (if any) holds a logged-in user. Read before the session
     and auth middlewares have run: a visitor without a session cookie (nearly every family)
@@ -229,17 +258,20 @@ class PageCacheMiddleware:
     outside this one.
 
     Never served from or stored in the cache: POST and other unsafe methods, the admin,
-    documents and media, logged-in users, and any response that sets a cookie, uses the CSRF
-    token or the session, or says it is private (a form, a page with messages)."""
+    documents and media, robots.txt and the health endpoints, an address whose query string
+    has a parameter no page varies on (see cache_query: one client making up query strings
+    would otherwise fill Redis), logged-in users, and any response that sets a cookie, uses the
+    CSRF token or the session, or says it is private (a form, a page with messages)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if not _candidate(request):
+        query = cache_query(request) if _candidate(request) else None
+        if query is None:
             return self.get_response(request)
         # The language is in the path (French unprefixed, /en/, /ar/…): the key varies on it.
-        where = f"{request.method}:{request.get_host()}:{request.get_full_path()}"
+        where = f"{request.method}:{request.get_host()}:{request.path}?{query}"
         key = f"page-cache:{generation(request)}:{where}"
         if not _logged_in(request):
             cached = cache.get(key)

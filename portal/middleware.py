@@ -5,6 +5,30 @@ from django.conf import settings
 logger = logging.getLogger(__name__)
 
 
+class AnonymousSessionExpiryMiddleware:
+    """A visitor who is not logged in (a family between two booking steps, the references of its
+    confirmations) keeps a session for ANONYMOUS_SESSION_AGE after its last answer, not the
+    staff's SESSION_COOKIE_AGE: an unsent booking is not kept for hours. Placed after the
+    authentication middleware, inside the session middleware, which then saves the expiry and
+    sets the cookie's max-age from it; a staff login goes back to the default age."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or not session.modified:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if session.get("_session_expiry") is not None:
+                session.set_expiry(None)
+        elif not session.is_empty():
+            session.set_expiry(settings.ANONYMOUS_SESSION_AGE)
+        return response
+
+
 class DatabaseUnavailableMiddleware:
     """The database going away gives a clear 503 page with the CCAS phone number, never a 500.
 

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
@@ -160,16 +161,16 @@ def _render(request, flow, step, form=None, **context):
 @require_safe
 @never_cache
 def start(request):
-    """Entry point: `?ecole=<id>` from a school page starts a fresh flow for that school;
-    without it, the family resumes where they left off."""
-    flow = Flow(request.session)
+    """Entry point: `?ecole=<id>` from a school page goes to the next step with the school in
+    its address, not in the session: following a link creates no session (a flood of such GETs
+    once filled Redis); the session starts with the first answer posted (see `step`). Without
+    it, the family resumes where they left off."""
     if "ecole" in request.GET:
-        flow.data = {}
         school = school_by_id(request.GET["ecole"])
-        if school is not None:
-            flow.set_school(school)
-        flow.save()
-    return redirect(flow.next_url())
+        if school is None:
+            return redirect("booking_step", "ecole")
+        return redirect(f"{reverse('booking_step', args=['modalite'])}?{urlencode({'ecole': school.pk})}")
+    return redirect(Flow(request.session).next_url())
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -178,6 +179,9 @@ def step(request, step):
     if step not in STEPS:
         raise Http404
     flow = Flow(request.session)
+    if "ecole" in request.GET and (school := school_by_id(request.GET["ecole"])) is not None:
+        # The school a school page's link named (see start): saved with this step's answer.
+        flow.set_school(school)
     if request.method == "POST" and step == "recapitulatif":
         # A second click that arrives after the first one went through: same confirmation.
         sent = request.session.get(SENT_KEY, {})

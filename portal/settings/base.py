@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sessions of visitors who are not logged in expire sooner (ANONYMOUS_SESSION_AGE).
+    "portal.middleware.AnonymousSessionExpiryMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -278,6 +280,9 @@ else:
 SESSION_ENGINE = os.environ.get("SESSION_ENGINE") or (
     "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 )
+# Seconds a session of a visitor who is not logged in (an unsent booking) is kept after its
+# last change; staff sessions keep SESSION_COOKIE_AGE (production: 8 h).
+ANONYMOUS_SESSION_AGE = 2 * 3600
 # Seconds an unreachable cache is left alone before the next try, and the least time between
 # two warnings about it in the log.
 CACHE_UNAVAILABLE_RETRY_SECONDS = 30

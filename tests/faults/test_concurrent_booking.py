@@ -57,8 +57,8 @@ def walk_to_recap(browser: Browser, school_pk: int) -> tuple:
     statuses = []
     response = browser.get(f"/rendez-vous/?ecole={school_pk}")
     statuses.append(response.status)
-    page = browser.get("/rendez-vous/modalite/")
-    response = browser.post("/rendez-vous/modalite/", {"mode": "school"}, page)
+    page = browser.get(f"/rendez-vous/modalite/?ecole={school_pk}")
+    response = browser.post(f"/rendez-vous/modalite/?ecole={school_pk}", {"mode": "school"}, page)
     statuses += [page.status, response.status]
     page = browser.get("/rendez-vous/creneau/")
     keys = slot_keys(page)

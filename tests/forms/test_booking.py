@@ -46,11 +46,11 @@ def arabic_school(school):
 def test_whole_flow_in_french_books_the_first_free_slot(client, school, leroy):
     response = client.get(f"/rendez-vous/?ecole={school.pk}")
     assert response.status_code == 302
-    assert response["Location"] == url("modalite")
+    assert response["Location"] == url("modalite") + f"?ecole={school.pk}"
 
-    response = client.get(url("modalite"))
+    response = client.get(response["Location"])
     assert "Étape 2 sur 5" in response.content.decode()
-    response = client.post(url("modalite"), {"mode": "school"})
+    response = client.post(url("modalite") + f"?ecole={school.pk}", {"mode": "school"})
     assert response["Location"] == url("creneau")
 
     response = client.get(url("creneau"))
@@ -103,12 +103,13 @@ def test_whole_flow_in_french_books_the_first_free_slot(client, school, leroy):
 @pytest.mark.django_db
 def test_whole_flow_in_arabic_is_right_to_left_and_stores_the_source_school(client, school, arabic_school, leroy):
     response = client.get(f"/ar/rendez-vous/?ecole={arabic_school.pk}")
-    assert response["Location"] == url("modalite", "ar")
+    # The source school's id: the same in every language.
+    assert response["Location"] == url("modalite", "ar") + f"?ecole={school.pk}"
 
-    page = client.get(url("modalite", "ar"))
+    page = client.get(response["Location"])
     assert html_attributes(page) == {"lang": "ar", "dir": "rtl"}
     assert ARABIC_TITLE in page.content.decode()
-    client.post(url("modalite", "ar"), {"mode": "school"})
+    client.post(response["Location"], {"mode": "school"})
 
     page = client.get(url("creneau", "ar"))
     assert ARABIC_PLACE in page.content.decode()

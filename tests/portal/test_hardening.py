@@ -134,6 +134,7 @@ def test_a_family_between_two_booking_steps_gets_the_shared_page_too(client, sch
     from django.test import Client
 
     client.get(f"/rendez-vous/?ecole={school.pk}", follow=True)  # creates the booking settings row
+    client.post(f"/rendez-vous/modalite/?ecole={school.pk}", {"mode": "school"})  # the first answer: a session
     assert Client().get("/ecoles/ecole-jules-ferry/")["X-Cache"] == "MISS"  # another visitor
     assert "sessionid" in client.cookies
     response = client.get("/ecoles/ecole-jules-ferry/")
