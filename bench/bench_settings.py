@@ -3,5 +3,7 @@
 
 from portal.settings.production import *  # noqa: F403
 
-BOOKING_SUBMISSION_RATE = "1000000/h"
-BOOKING_DECLINED_RATE = "1000000/h"
+SUBMISSION_RATES = {"booking": "1000000/h", "evening": "1000000/h"}
+SUBMISSION_DECLINED_RATE = INVALID_SUBMISSION_RATE = "1000000/h"
+# Every benchmark family types the same phone number.
+BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY = 1000000

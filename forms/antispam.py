@@ -1,36 +1,73 @@
-"""Anti-spam for the public forms: a honeypot, a per-IP rate limit and, only with keys and the
-parent's prior consent, Google's reCAPTCHA (CNIL: no Google script before consent).
+"""Anti-spam for the public forms: a honeypot, submission limits that fit shared connections
+and, only with keys and the parent's prior consent, Google's reCAPTCHA (CNIL: no Google script
+before consent).
 
 Honeypot: a filled honeypot gets a generic form error and nothing is stored. Pretending
 success would fool robots a little better, but a person whose browser filled the hidden
 field would believe the request was sent while nobody will call back; "nothing lost" wins.
 
-Rate limit: every final submission from an IP counts (cache-backed, django-ratelimit);
-a family who declines the reCAPTCHA check gets a stricter limit. When the cache cannot
-count (Redis down), the limit fails open: refusing every family would lose requests.
+Submission limits (`refuse_submission`), and the trade-off they make. Families share
+addresses: a social centre's computer, a school's wifi, a mobile network's carrier-grade NAT.
+A limit tight enough to stop one robot behind an address locks out the families behind it; a
+loose one lets a robot send a few dozen requests an hour. We take the loose one, because a
+family refused is a request lost while a few robot requests cost a worker a few minutes, and
+we add a limit a shared connection does not affect, per phone number:
+
+- each form counts apart (bookings, evening registrations), per address (IPv6 per /64);
+- only valid submissions count, and each submission key once: a family fixing a typo ten
+  times, or double-clicking, is not refused. Invalid posts have their own, much higher
+  ceiling (INVALID_SUBMISSION_RATE), which only a script reaches;
+- SUBMISSION_RATES per address and form: 60 an hour (30 families in an hour from one social
+  centre all get through), 30 an hour when the family declines reCAPTCHA;
+- BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY (3) booking requests per phone number in 24 hours,
+  counted in the database with the normalised number (forms.phone): it survives a Redis
+  flush, and does not depend on the address. It tells the visitor only that the number
+  reached the day's limit;
+- a refused family sees why, with the CCAS phone number, on the same form with everything it
+  typed (status 429).
+
+The address counters live in the cache (django-ratelimit): when it cannot count (Redis down),
+they fail open, as refusing every family would lose requests; the per-phone limit still holds.
 Behind a reverse proxy, REMOTE_ADDR is the proxy: set RATELIMIT_IP_META_KEY accordingly."""
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+from datetime import timedelta
 
 from django import forms
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_ratelimit.core import get_usage
 from django_recaptcha.fields import ReCaptchaField
 from django_recaptcha.widgets import ReCaptchaV2Checkbox
 
+from forms import phone as phones
+
 logger = logging.getLogger(__name__)
 
 HONEYPOT_FIELD = "website"
-SUBMISSION_RATE = "10/h"
-DECLINED_RATE = "3/h"
 CONSENT_YES, CONSENT_NO = "yes", "no"
+# The public forms, each with its own counters.
+BOOKING, EVENING = "booking", "evening"
+
+ADDRESS_LIMIT = _("Trop d'envois depuis cette connexion. Réessayez dans une heure ou appelez le service.")
+ADDRESS_LIMIT_WITH_PHONE = _(
+    "Trop d'envois depuis cette connexion. Réessayez dans une heure ou appelez le service au %(phone)s."
+)
+PHONE_LIMIT = _(
+    "Les demandes en ligne sont limitées à %(limit)s par jour pour un même numéro de téléphone. "
+    "Pour une autre demande, appelez le service."
+)
+PHONE_LIMIT_WITH_PHONE = _(
+    "Les demandes en ligne sont limitées à %(limit)s par jour pour un même numéro de téléphone. "
+    "Pour une autre demande, appelez le service au %(phone)s."
+)
 
 
 class HoneypotForm(forms.Form):
@@ -77,30 +114,76 @@ def client_ip(group, request) -> str:
     return str(address)
 
 
-def _over_limit(request, group: str, rate: str) -> bool:
-    usage = get_usage(request, group=group, key=client_ip, rate=rate, method="POST", increment=True)
-    if usage is None:
-        return False
-    if usage["limit"] == 0:
-        logger.warning("rate limit cache unavailable: %s let through", group)
-        return False
+def _over_limit(request, group: str, rate: str, *, increment: bool) -> bool:
+    """Whether this address is over `rate` in `group`, counting this post when `increment`
+    (without, the post was counted before: its count already includes it)."""
+    usage = get_usage(request, group=group, key=client_ip, rate=rate, method="POST", increment=increment)
+    if usage is None or usage["limit"] == 0:
+        return False  # the cache cannot count (Redis down): fail open, see the module docstring
     return usage["should_limit"]
 
 
-def submission_limited(request, *, declined: bool = False) -> bool:
-    """Count one final submission from this IP; True when over the limit."""
-    limited = _over_limit(request, "booking-submit", getattr(settings, "BOOKING_SUBMISSION_RATE", SUBMISSION_RATE))
-    if declined:
-        rate = getattr(settings, "BOOKING_DECLINED_RATE", DECLINED_RATE)
-        limited = _over_limit(request, "booking-submit-declined", rate) or limited
-    return limited
+def _ccas_phone() -> str:
+    from home.models import CCASSettings
+
+    return CCASSettings.load().phone
 
 
-def rate_limited_response(request):
-    """A translated 429 page; what the family typed stays in the session for a later try."""
-    response = render(request, "forms/booking/rate_limited.html", status=429)
-    response["Retry-After"] = "3600"
-    return response
+def _message(plain, with_phone, **values) -> str:
+    ccas_phone = _ccas_phone()
+    if ccas_phone:
+        return with_phone % {**values, "phone": ccas_phone}
+    return plain % values if values else str(plain)
+
+
+def phone_limit_reached(phone: str, submission_key=None) -> bool:
+    """Whether this phone number already made BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY booking
+    requests in the last 24 hours; the request of `submission_key` (a double click arriving
+    after the first one was stored) does not count against itself."""
+    number = phones.same_number_key(phone)
+    if not number:
+        return False
+    from forms.models import AppointmentRequest
+
+    recent = AppointmentRequest.objects.filter(phone=number, created_at__gte=timezone.now() - timedelta(days=1))
+    if submission_key:
+        recent = recent.exclude(submission_key=submission_key)
+    return recent.count() >= settings.BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY
+
+
+def refuse_submission(request, name: str, form, *, phone: str = "") -> bool:
+    """Apply the submission limits of the public form `name` (BOOKING, EVENING) to a bound
+    form. True when refused: the form then carries the message (with the CCAS phone) as a
+    non-field error and is re-rendered with everything typed; the view answers 429.
+
+    An invalid form counts against INVALID_SUBMISSION_RATE only. A valid one is refused when
+    the phone number (bookings) reached its daily limit, or the address its hourly one; it
+    counts once per submission key. A first "yes" to the reCAPTCHA question, which only shows
+    Google's widget, is no submission."""
+    if not form.is_valid():
+        if _over_limit(request, f"invalid-{name}", settings.INVALID_SUBMISSION_RATE, increment=True):
+            form.add_error(None, _message(ADDRESS_LIMIT, ADDRESS_LIMIT_WITH_PHONE))
+            return True
+        return False
+    if getattr(form, "awaiting_widget", False):
+        return False
+    key = str(form.cleaned_data.get("submission_key") or "")
+    limit = settings.BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY
+    if phone and phone_limit_reached(phone, key or None):
+        logger.info("daily limit of %s requests per phone reached on %s", limit, name)
+        form.add_error(None, _message(PHONE_LIMIT, PHONE_LIMIT_WITH_PHONE, limit=limit))
+        return True
+    rates = [(f"submit-{name}", settings.SUBMISSION_RATES[name])]
+    if getattr(form, "consent", None) == CONSENT_NO:
+        rates.append((f"submit-{name}-declined", settings.SUBMISSION_DECLINED_RATE))
+    # Counted once per submission key: a double click, or a retry after a refusal, is the
+    # same submission (without a key each post counts).
+    first_time = not key or cache.add(f"antispam:{name}:{key}", 1, timeout=3600)
+    if any(_over_limit(request, group, rate, increment=first_time) for group, rate in rates):
+        logger.info("per-address submission limit reached on %s", name)
+        form.add_error(None, _message(ADDRESS_LIMIT, ADDRESS_LIMIT_WITH_PHONE))
+        return True
+    return False
 
 
 def captcha_enabled() -> bool:

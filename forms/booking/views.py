@@ -317,14 +317,11 @@ def confirm_step(request, flow):
     show_captcha = captcha and flow.data.get("captcha_shown", False)
     nonce = getattr(request, "csp_nonce", None) if show_captcha else None
 
+    refused = False
     if request.method == "POST":
-        raw_consent = request.POST.get("captcha_consent")
-        first_yes = captcha and raw_consent == antispam.CONSENT_YES and not show_captcha
-        if not first_yes and antispam.submission_limited(
-            request, declined=captcha and raw_consent == antispam.CONSENT_NO
-        ):
-            return antispam.rate_limited_response(request)
         form = ConfirmForm(request.POST, expected_key=key, captcha=captcha, show_captcha=show_captcha, nonce=nonce)
+        # Refused: the recap again, with the reason and the CCAS phone; the answers are kept.
+        refused = antispam.refuse_submission(request, antispam.BOOKING, form, phone=flow.data["details"]["phone"])
         if form.is_valid():
             if form.awaiting_widget:
                 flow.data["captcha_shown"] = True
@@ -342,9 +339,12 @@ def confirm_step(request, flow):
     place = ""
     if slot is not None:
         place = localized_places([slot.permanence_id]).get(slot.permanence_id, slot.place)
-    return _render(
+    response = _render(
         request, flow, "recapitulatif", form, summary=_summary(flow), slot=slot, place=place, captcha=captcha
     )
+    if refused:
+        response.status_code = 429
+    return response
 
 
 def _slot_gone(flow):

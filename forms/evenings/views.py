@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from core.pages import public
 from forms import links
-from forms.antispam import submission_limited
+from forms.antispam import EVENING, refuse_submission
 from forms.evenings import registrations as evenings
 from forms.evenings.forms import EveningRegistrationForm
 from forms.models import EveningRegistration
@@ -71,12 +71,9 @@ def register(request, evening_id):
         return render(request, template, _context(source, shown, form=form, submission_key=uuid.uuid4()))
 
     form = EveningRegistrationForm(request.POST, evening=source)
-    status = 200
-    if submission_limited(request):
-        status = 429
-        form.is_valid()
-        form.add_error(None, _("Trop d'envois depuis cette connexion. Réessayez dans une heure ou appelez le service."))
-    elif form.is_valid():
+    # Refused (too many from this address): the form again with the reason, nothing lost.
+    status = 429 if refuse_submission(request, EVENING, form) else 200
+    if form.is_valid():
         data = form.cleaned_data
         try:
             registration = evenings.register(

@@ -308,6 +308,15 @@ FRAGMENT_CACHE_TIMEOUT = 600
 # Background tasks: the database backend, worked by `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# Submission limits of the public forms (forms/antispam.py, where the trade-off is explained):
+# valid submissions per address and hour, each form apart (30 families from one social centre
+# in an hour must get through); when the family declines reCAPTCHA; invalid posts (only a
+# script gets there); booking requests per phone number in 24 hours, counted in the database.
+SUBMISSION_RATES = {"booking": "60/h", "evening": "60/h"}
+SUBMISSION_DECLINED_RATE = "30/h"
+INVALID_SUBMISSION_RATE = "600/h"
+BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY = 3
+
 # reCAPTCHA: only used once keys are configured (and after the parent consents).
 RECAPTCHA_PUBLIC_KEY = os.environ.get("RECAPTCHA_PUBLIC_KEY", "")
 RECAPTCHA_PRIVATE_KEY = os.environ.get("RECAPTCHA_PRIVATE_KEY", "")

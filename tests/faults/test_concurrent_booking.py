@@ -80,8 +80,9 @@ def test_fifty_families_booking_one_slot_over_http(
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises every writer on one lock: the HTTP race needs PostgreSQL (set DATABASE_URL)")
     # Fifty final POSTs from 127.0.0.1 in one go: lift the per-IP limits of forms.antispam.
-    settings.BOOKING_SUBMISSION_RATE = "10000/h"
-    settings.BOOKING_DECLINED_RATE = "10000/h"
+    settings.SUBMISSION_RATES = {"booking": "10000/h", "evening": "10000/h"}
+    settings.SUBMISSION_DECLINED_RATE = settings.INVALID_SUBMISSION_RATE = "10000/h"
+    settings.BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY = 10000
     settings.RECAPTCHA_ENABLED = False
     cache.clear()
     school = SchoolPageFactory(bookable_every_weekday=True)

@@ -125,8 +125,9 @@ def check(response, label):
 @pytest.fixture(autouse=True)
 def no_rate_limit(settings, fresh_cache):
     # Thousands of posts from one address: lift forms.antispam's per-IP limits.
-    settings.BOOKING_SUBMISSION_RATE = "1000000/h"
-    settings.BOOKING_DECLINED_RATE = "1000000/h"
+    settings.SUBMISSION_RATES = {"booking": "1000000/h", "evening": "1000000/h"}
+    settings.SUBMISSION_DECLINED_RATE = settings.INVALID_SUBMISSION_RATE = "1000000/h"
+    settings.BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY = 1000000
     settings.RECAPTCHA_ENABLED = False
 
 

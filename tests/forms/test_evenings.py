@@ -466,7 +466,7 @@ def test_a_filled_honeypot_stores_nothing(client, evening):
 
 
 def test_too_many_submissions_from_one_address_are_refused_politely(client, evening, settings):
-    settings.BOOKING_SUBMISSION_RATE = "2/h"
+    settings.SUBMISSION_RATES = {**settings.SUBMISSION_RATES, "evening": "2/h"}
     for _ in range(2):
         client.post(register_url(evening), form_data())
     response = client.post(register_url(evening), form_data(name="Famille Durand"))
