@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 
+from django.contrib import messages
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +29,10 @@ from services.schedule import PARIS, closed_days, permanence_occurrences, today
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{1,2})$")
 AGENDA_STATUSES = [*AppointmentRequest.ACTIVE_STATUSES, Status.DONE, Status.NO_SHOW]
+# The agenda shows the weeks within this many years of today: more than any booking horizon or
+# retention period, and far from the calendar's ends (year 1, year 9999), where a week's
+# arithmetic overflows.
+AGENDA_YEARS_AROUND = 10
 
 
 def parse_week(value: str | None) -> date:
@@ -40,6 +45,21 @@ def parse_week(value: str | None) -> date:
             pass
     current = today()
     return current - timedelta(days=current.weekday())
+
+
+def agenda_week(value: str | None) -> tuple[date, bool]:
+    """(the Monday of the week asked for, moved to the nearest week within AGENDA_YEARS_AROUND
+    years of today; whether it had to be moved)."""
+    asked = parse_week(value)
+    first, last = agenda_bounds()
+    monday = min(max(asked, first), last)
+    return monday, monday != asked
+
+
+def agenda_bounds() -> tuple[date, date]:
+    this_monday = parse_week(None)
+    around = timedelta(weeks=52 * AGENDA_YEARS_AROUND)
+    return this_monday - around, this_monday + around
 
 
 def week_label(monday: date) -> str:
@@ -78,7 +98,14 @@ class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateV
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         worker, workers = self.get_worker()
-        monday = parse_week(self.request.GET.get("week"))
+        monday, moved = agenda_week(self.request.GET.get("week"))
+        if moved:
+            first, last = agenda_bounds()
+            messages.warning(
+                self.request,
+                _("L'agenda va de la semaine %(first)s à la semaine %(last)s : voici la plus proche de celle demandée.")
+                % {"first": week_label(first), "last": week_label(last)},
+            )
         sunday = monday + timedelta(days=6)
         context.update(
             worker=worker,
