@@ -29,6 +29,38 @@ class AnonymousSessionExpiryMiddleware:
         return response
 
 
+class PasswordResetThrottleMiddleware:
+    """The admin's "forgotten password" form sends at most PASSWORD_RESET_RATE e-mails per
+    client address (forms.antispam.client_ip, as the other limits): past it, the form answers
+    exactly as it does for an unknown address (the "e-mail sent" page) and sends nothing, so
+    that it tells nobody whether an account exists, nor floods a mailbox. The counters are in
+    the cache: without Redis they let requests through."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+        from django_ratelimit.core import get_usage
+
+        from forms.antispam import client_ip
+
+        if request.method == "POST" and request.path_info == reverse("wagtailadmin_password_reset"):
+            usage = get_usage(
+                request,
+                group="password-reset",
+                key=client_ip,
+                rate=settings.PASSWORD_RESET_RATE,
+                method="POST",
+                increment=True,
+            )
+            if usage is not None and usage["limit"] and usage["should_limit"]:
+                logger.warning("password reset limit reached for one address: nothing sent")
+                return redirect("wagtailadmin_password_reset_done")
+        return self.get_response(request)
+
+
 class DatabaseUnavailableMiddleware:
     """The database going away gives a clear 503 page with the CCAS phone number, never a 500.
 

@@ -80,6 +80,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Sessions of visitors who are not logged in expire sooner (ANONYMOUS_SESSION_AGE).
     "portal.middleware.AnonymousSessionExpiryMiddleware",
+    # At most PASSWORD_RESET_RATE "forgotten password" e-mails per address.
+    "portal.middleware.PasswordResetThrottleMiddleware",
     "portal.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -88,15 +90,23 @@ MIDDLEWARE = [
 ]
 
 AUTHENTICATION_BACKENDS = [
-    # Admin login throttling: 5 failures for a username from one address lock it for 30 minutes.
+    # Admin login throttling (portal/staff_login.py): failures count per (user name, client
+    # address) and per address across user names, the address read as the rate limits read it.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
-AXES_FAILURE_LIMIT = 5
+STAFF_LOGIN_FAILURES_PER_USER = 5
+STAFF_LOGIN_FAILURES_PER_ADDRESS = 30
+AXES_FAILURE_LIMIT = "portal.staff_login.failure_limit"
 AXES_COOLOFF_TIME = 0.5  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "portal.staff_login.client_address"
 AXES_RESET_ON_SUCCESS = True
+# Days the staff's login records (successful and failed) are kept (forms/records/staff_logins.py).
+STAFF_LOGIN_LOG_DAYS = 180
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# The admin's "forgotten password" form: e-mails per client address (portal.middleware).
+PASSWORD_RESET_RATE = "3/h"
 
 # Content-Security-Policy (django-csp): no inline script or style on public pages; Google's
 # reCAPTCHA is allowed only for the script the form loads after the parent's consent, which

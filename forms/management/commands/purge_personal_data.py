@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand
 
 from forms.records.retention import expired_requests, purge_personal_data, retention_cutoff
+from forms.records.staff_logins import purge_staff_login_logs
 
 
 class Command(BaseCommand):
     help = (
         "Anonymise the appointment requests closed for longer than the retention period "
-        "(BookingSettings.retention_months, 24 months by default). Run it daily."
+        "(BookingSettings.retention_months, 24 months by default), and delete staff login records "
+        "older than STAFF_LOGIN_LOG_DAYS. Run it daily."
     )
 
     def add_arguments(self, parser):
@@ -21,3 +23,5 @@ class Command(BaseCommand):
             return
         count = purge_personal_data(months=months)
         self.stdout.write(self.style.SUCCESS(f"{count} request(s) closed before {cutoff:%Y-%m-%d} anonymised."))
+        logins = purge_staff_login_logs()
+        self.stdout.write(self.style.SUCCESS(f"{logins} staff login record(s) deleted."))
