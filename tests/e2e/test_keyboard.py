@@ -45,7 +45,7 @@ def test_keyboard_only_booking(page, db_access):
     page.goto(source.url)
     tab_to(page, f"a[href*='rendez-vous/?ecole={source.pk}']")
     page.shots("school-link-focused")
-    press_and_wait(page, "Enter", r"/rendez-vous/modalite/$")
+    press_and_wait(page, "Enter", r"/rendez-vous/modalite/\?ecole=\d+$")
     assert_step(page, "fr", "modalite")
 
     # Radio group: Tab enters it, arrows move and check, Space checks.
