@@ -146,3 +146,27 @@ def test_a_scan_of_production_response_headers_shows_every_policy():
     assert headers["X-Frame-Options"] == "DENY"
     # Plain HTTP is sent to HTTPS.
     assert scan["plain"] == 301 and scan["location"] == "https://portal.example.fr/robots.txt"
+
+
+PROBE_HEALTH = """
+import django
+django.setup()
+from django.test import Client
+client = Client()
+print(client.get("/healthz", HTTP_HOST="portal.example.fr").status_code,
+      client.get("/robots.txt", HTTP_HOST="portal.example.fr").status_code)
+"""
+
+
+def test_the_liveness_probe_answers_over_plain_http_without_a_database_or_redis():
+    """The load balancer probes the app servers over HTTP: /healthz is not sent to HTTPS."""
+    result = run_with_production_settings(
+        "-c",
+        PROBE_HEALTH,
+        SECRET_KEY=GOOD_SECRET_KEY,
+        ALLOWED_HOSTS=GOOD_HOSTS,
+        REDIS_URL="redis://127.0.0.1:1/0",
+        DATABASE_URL="postgres://nobody@127.0.0.1:1/none",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "200 301"
