@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib.staticfiles.handlers import StaticFilesHandler
 from django.core.management import call_command
 from django.db import connections
+from django.test import override_settings
 from django.test.testcases import LiveServerThread
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -114,9 +115,14 @@ def demo_server(django_db_setup, django_db_blocker):
         thread.is_ready.wait()
         if thread.error:
             raise thread.error
+        # Every browser family types the same phone number, in one day: lift the daily limit
+        # per number (forms.antispam; tested in tests/forms/test_antispam_limits.py).
+        many = override_settings(BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY=1_000_000)
+        many.enable()
         try:
             yield f"http://127.0.0.1:{thread.port}"
         finally:
+            many.disable()
             thread.terminate()
             for conn in overrides.values():
                 conn.dec_thread_sharing()
