@@ -1,0 +1,161 @@
+"""A 360 x 740 phone in mobile emulation (touch, `is_mobile`), in French and Arabic: nothing wider
+than the screen on any booking step with a 40-character e-mail address and a long school name,
+the send button answers a real tap, the heading and first action are on the first screen, and
+200 % text (emulated by `html { font-size: 200% }` injected into the page: every size in
+site.css is in rem or em, as Chromium's text zoom would scale them) never scrolls sideways.
+
+The long school is added to the demo once for this module (French page and an Arabic
+translation); its permanences keep their French place in Arabic, as an untranslated row would."""
+
+import re
+
+import pytest
+
+from tests.e2e.journeys import fill_details, fresh_limits, prefix
+
+LONG_SLUG = "ecole-tres-long-nom-e2e"
+LONG_NAME = "École maternelle et élémentaire d'application Marie-Louise-Antoinette-de-Saint-Exupéry-Villeneuve"
+LONG_NAME_AR = "مدرسة الحضانة والابتدائية التطبيقية ماري-لويز-أنطوانيت-دو-سانت-إكزوبيري-فيلنوف"
+LONG_PLACE = "Salle polyvalente du bâtiment principal, premier étage au fond du couloir"
+EMAIL = "marie-christine.dupont-lefebvre@ccas.org"  # 40 characters
+LANGUAGES = ["fr", "ar"]
+
+WIDER_THAN_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  const wide = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0) continue;
+    if (box.right > width + 0.5 || box.left < -0.5) {
+      const name = el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className ? "." + el.className : "");
+      wide.push(`${name} ${Math.round(box.left)}..${Math.round(box.right)}`);
+    }
+  }
+  return {width, scrollWidth: document.documentElement.scrollWidth, wide: wide.slice(0, 8)};
+}"""
+
+
+@pytest.fixture(scope="module")
+def long_school(demo_server, db_access):
+    """A bookable school with a long name, every weekday but Wednesday, its own referent."""
+    from services.models import SchoolIndexPage, SchoolPage
+    from tests.factories import make_school, make_worker, permanence, translate_page
+
+    with db_access():
+        school = SchoolPage.objects.filter(slug=LONG_SLUG, locale__language_code="fr").first()
+        if school is None:
+            index = SchoolIndexPage.objects.get(locale__language_code="fr")
+            school = make_school(
+                index,
+                LONG_NAME,
+                slug=LONG_SLUG,
+                referent=make_worker(public_name="Mme Anne-Sophie Delacroix-Montmorency"),
+                permanences=[
+                    permanence(weekday=day, start="08:30", end="12:00", place=LONG_PLACE) for day in (1, 2, 4, 5)
+                ],
+                publish=True,
+            )
+            translate_page(school, "ar", title=LONG_NAME_AR)
+        return school
+
+
+def assert_fits(page, label):
+    found = page.evaluate(WIDER_THAN_SCREEN)
+    assert found["width"] == page.viewport_size["width"] == 360, (label, found)
+    assert found["wide"] == [] and found["scrollWidth"] <= found["width"], (label, found)
+
+
+def assert_on_first_screen(page, label, *selectors):
+    """Each selector's first visible match ends inside the first 740 px (the page not scrolled)."""
+    page.evaluate("window.scrollTo(0, 0)")
+    for selector in selectors:
+        box = page.locator(selector).first.bounding_box()
+        assert box is not None, (label, selector)
+        assert box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"], (label, selector, box)
+
+
+def submit(page):
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").tap()
+
+
+def assert_at(page, language, step):
+    assert re.search(rf"{prefix(language)}/rendez-vous/{step}/$", page.url), page.url
+
+
+FIRST_CHOICE = "main form :is(select, input:not([type=hidden]), textarea)"
+# What each booking step offers first, under its heading.
+FIRST_ACTION = {
+    "ecole": FIRST_CHOICE,
+    "modalite": FIRST_CHOICE,
+    "creneau": FIRST_CHOICE,
+    "coordonnees": FIRST_CHOICE,
+    "recapitulatif": "main .booking__summary a",
+    "confirmation": ".booking__reference",
+}
+
+
+def walk_the_booking(page, db_access, school, language):
+    """Book `school` by tapping, yielding each step's name once the page is there (the
+    recapitulatif's send button is tapped after the yield); returns the reference."""
+    fresh_limits()
+    p = prefix(language)
+    page.goto(f"{p}/rendez-vous/")
+    assert_at(page, language, "ecole")
+    yield "ecole"
+    page.select_option("#id_school", str(school.pk))
+    submit(page)
+
+    assert_at(page, language, "modalite")
+    yield "modalite"
+    page.locator("input[name=mode][value=school]").tap()
+    submit(page)
+
+    assert_at(page, language, "creneau")
+    yield "creneau"
+    page.locator("#id_slot_0").tap()
+    submit(page)
+
+    assert_at(page, language, "coordonnees")
+    fill_details(page, name="Marie-Christine Dupont-Lefebvre", email=EMAIL)
+    yield "coordonnees"
+    submit(page)
+
+    assert_at(page, language, "recapitulatif")
+    with page.expect_navigation():
+        yield "recapitulatif"
+    page.wait_for_url(re.compile(rf"{p}/rendez-vous/confirmation/[^/]+/$"))
+    yield "confirmation"
+
+
+def tap_send(page):
+    send = page.locator("main form button[type=submit]")
+    send.scroll_into_view_if_needed()
+    box = send.bounding_box()
+    hit = page.evaluate(
+        "([x, y]) => document.elementFromPoint(x, y).closest('button[type=submit]') !== null",
+        [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+    )
+    assert hit, "the middle of the send button belongs to another element"
+    # A real tap (touch events), not a keyboard press: Playwright refuses to tap a covered button.
+    send.tap()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_booking_step_fits_the_phone_and_the_send_button_takes_a_tap(
+    touch_phone, db_access, long_school, language
+):
+    from forms.models import AppointmentRequest
+
+    assert len(EMAIL) == 40
+    for step in walk_the_booking(touch_phone, db_access, long_school, language):
+        touch_phone.shots(f"{language}-{step}")
+        assert_fits(touch_phone, step)
+        if step == "recapitulatif":
+            assert EMAIL in touch_phone.locator(".booking__summary").inner_text()
+            tap_send(touch_phone)
+    reference = touch_phone.locator(".booking__reference").inner_text().strip()
+    with db_access():
+        request = AppointmentRequest.objects.get(reference=reference)
+        assert request.school_id == long_school.pk
+        assert request.email == EMAIL
