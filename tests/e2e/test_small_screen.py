@@ -159,3 +159,55 @@ def test_every_booking_step_fits_the_phone_and_the_send_button_takes_a_tap(
         request = AppointmentRequest.objects.get(reference=reference)
         assert request.school_id == long_school.pk
         assert request.email == EMAIL
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_heading_and_first_action_are_on_the_first_screen(touch_phone, db_access, long_school, language):
+    page = touch_phone
+    p = prefix(language)
+    page.goto(f"{p}/")
+    page.shots(f"{language}-home", full_page=False)
+    assert_on_first_screen(page, "home", "main h1", "main form.finder input[name=q]")
+
+    page.fill("main form.finder input[name=q]", "exupery")
+    with page.expect_navigation():
+        page.locator("main form.finder button[type=submit]").tap()
+    assert "q=exupery" in page.url
+    page.shots(f"{language}-finder", full_page=False)
+    assert_on_first_screen(page, "finder", "main h1", "main .card-list .card h2 a")
+
+    with page.expect_navigation():
+        page.locator("main .card-list .card h2 a").first.tap()
+    page.shots(f"{language}-school", full_page=False)
+    assert_on_first_screen(page, "school", "main h1", "main a.button[href*='rendez-vous']")
+
+    for step in walk_the_booking(page, db_access, long_school, language):
+        page.shots(f"{language}-{step}", full_page=False)
+        assert_on_first_screen(page, step, "main h1", FIRST_ACTION[step])
+        if step == "recapitulatif":
+            tap_send(page)
+
+
+def test_the_menus_open_without_javascript(demo_server, browser):
+    context = browser.new_context(
+        base_url=demo_server, viewport={"width": 360, "height": 740}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.goto("/ar/")
+    menu = page.locator("nav.main-menu")
+    assert not menu.is_visible()
+    page.locator(".header-toggle--menu > summary").click()
+    assert menu.is_visible()
+    assert menu.locator("a").first.is_visible()
+    languages = page.locator("nav.language-switcher")
+    assert not languages.is_visible()
+    page.locator(".header-toggle--languages > summary").click()
+    with page.expect_navigation():
+        languages.locator("a[hreflang=fr]").click()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    # A wide screen shows both lists, no toggle.
+    page.set_viewport_size({"width": 1024, "height": 768})
+    assert page.locator("nav.main-menu").is_visible()
+    assert page.locator("nav.language-switcher").is_visible()
+    assert not page.locator(".header-toggle--menu > summary").is_visible()
+    context.close()
