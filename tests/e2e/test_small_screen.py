@@ -211,3 +211,63 @@ def test_the_menus_open_without_javascript(demo_server, browser):
     assert page.locator("nav.language-switcher").is_visible()
     assert not page.locator(".header-toggle--menu > summary").is_visible()
     context.close()
+
+
+# Chromium's text zoom has no switch in Playwright: the test doubles the root font size instead
+# (`html { font-size: 200% }`, set through the CSSOM as the CSP forbids an injected <style>),
+# which every rem and em in site.css follows, as a phone's text-size setting does.
+DOUBLE_TEXT = "document.documentElement.style.setProperty('font-size', '200%', 'important')"
+PAGES_AT_200 = [
+    "/",
+    "/missions/",
+    "/ecoles/",
+    "/ecoles/?q=jules",
+    "/ecoles/jules-ferry-elementaire/",
+    "/actions-collectives/",
+    "/soirees-thematiques/",
+    "/soirees-thematiques/le-sommeil-des-enfants/",
+    "/page-qui-n-existe-pas/",
+]
+
+
+def assert_fits_at_200(page, label):
+    page.evaluate(DOUBLE_TEXT)
+    assert page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)") == 32
+    assert_fits(page, f"{label} at 200 %")
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_sideways_scroll_at_200_percent_text(touch_phone, db_access, long_school, language):
+    page = touch_phone
+    p = prefix(language)
+    for path in PAGES_AT_200:
+        page.goto(f"{p}{path}")
+        assert_fits_at_200(page, path)
+    for path in [long_school.url, *_action_and_evening_form(db_access)]:
+        page.goto(f"{p}{path}" if path.startswith("/soirees/") else path)
+        assert_fits_at_200(page, path)
+    with db_access():
+        page.goto(long_school.get_translation(_locale(language)).url)
+    assert_fits_at_200(page, "long school")
+    page.shots(f"{language}-school-200", full_page=False)
+    for step in walk_the_booking(page, db_access, long_school, language):
+        assert_fits_at_200(page, step)
+        page.shots(f"{language}-{step}-200", full_page=False)
+        if step == "recapitulatif":
+            tap_send(page)
+
+
+def _locale(language):
+    from wagtail.models import Locale
+
+    return Locale.objects.get(language_code=language)
+
+
+def _action_and_evening_form(db_access):
+    """A collective action's page (French) and an evening's registration form (any language)."""
+    from services.models import CollectiveActionPage, ThematicEveningPage
+
+    with db_access():
+        action = CollectiveActionPage.objects.live().filter(locale__language_code="fr").first()
+        evening = ThematicEveningPage.objects.get(slug="le-sommeil-des-enfants", locale__language_code="fr")
+        return [action.url, f"/soirees/{evening.pk}/inscription/"]
