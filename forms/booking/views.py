@@ -146,6 +146,7 @@ def _render(request, flow, step, form=None, **context):
         step_number=STEPS.index(step) + 1,
         step_count=len(STEPS),
         step_title=STEP_TITLES[step],
+        next_step_title=STEP_TITLES[STEPS[STEPS.index(step) + 1]] if step != STEPS[-1] else None,
         previous_url=reverse("booking_step", args=[STEPS[STEPS.index(step) - 1]]) if step != "ecole" else None,
         form=form,
         has_errors=bool(form is not None and form.errors),

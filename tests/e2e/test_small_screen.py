@@ -271,3 +271,36 @@ def _action_and_evening_form(db_access):
         action = CollectiveActionPage.objects.live().filter(locale__language_code="fr").first()
         evening = ThematicEveningPage.objects.get(slug="le-sommeil-des-enfants", locale__language_code="fr")
         return [action.url, f"/soirees/{evening.pk}/inscription/"]
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_step_names_itself_and_the_next_and_the_slots_show_several_days(
+    touch_phone, db_access, long_school, language
+):
+    from django.utils import translation
+
+    from forms.booking.views import STEP_TITLES, STEPS
+
+    page = touch_phone
+    with translation.override(language):
+        titles = {step: str(title) for step, title in STEP_TITLES.items()}
+    for step in walk_the_booking(page, db_access, long_school, language):
+        if step == "confirmation":
+            break
+        progress = page.locator(".booking__progress").inner_text()
+        number = STEPS.index(step) + 1
+        assert str(number) in progress and titles[step] in progress, progress
+        if number < len(STEPS):
+            assert titles[STEPS[number]] in progress, progress
+        assert_on_first_screen(page, step, ".booking__progress")
+        if step == "creneau":
+            days = page.locator(".booking__day h2")
+            assert days.count() >= 3
+            # Up to seven half-hour slots a morning: the first two days are both on the first screen.
+            assert_on_first_screen(page, step, ".booking__day:nth-of-type(1) h2", ".booking__day:nth-of-type(2) h2")
+            sizes = page.locator(".booking__day").evaluate_all(
+                "days => days.map(d => d.querySelectorAll('.slot-list li').length)"
+            )
+            assert max(sizes) >= 5, sizes
+        if step == "recapitulatif":
+            tap_send(page)
