@@ -386,11 +386,12 @@ def done(request, reference):
     if appointment is None:
         raise Http404
     school = appointment.school.localized if appointment.school else None
-    place = ""
+    place = source_place = ""
     ics_url = None
     if appointment.slot_start is not None and appointment.school is not None:
         permanence = _permanence_at(appointment.school, appointment.slot_start)
         if permanence is not None:
+            source_place = permanence.place  # equal to `place` when not translated: marked lang="fr"
             place = localized_places([permanence.pk]).get(permanence.pk, permanence.place)
         # The download-only token: a shared calendar link never lets anyone cancel.
         ics_url = ics_path(appointment)
@@ -401,6 +402,7 @@ def done(request, reference):
             "appointment": appointment,
             "school": school,
             "place": place,
+            "source_place": source_place,
             "ics_url": ics_url,
             "cancel_url": cancel_path(appointment),
             "worker": appointment.assigned_worker,

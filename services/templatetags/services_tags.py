@@ -3,12 +3,13 @@
 from datetime import datetime, time
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from core.pages import public
 from services.finder import find_schools
-from services.models import SchoolIndexPage, ThematicEveningPage
+from services.models import Permanence, SchoolIndexPage, SchoolPage, ThematicEveningPage
 from services.schedule import PARIS
 
 register = template.Library()
@@ -51,3 +52,23 @@ def home_teasers(home_page) -> dict:
 def school_finder(context, index_page):
     """The school index's search: its form, results and counts for the request's query string."""
     return find_schools(index_page, context["request"].GET)
+
+
+@register.simple_tag
+def source_places(schools) -> frozenset[str]:
+    """The places of these schools' permanences as the French (source) rows word them: a place
+    of a translated page still equal to one of them is French text, marked `lang="fr"`.
+
+    `schools`: a school page, or the finder's results. One query, none on a French page."""
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language == settings.LANGUAGE_CODE:
+        return frozenset()
+    if isinstance(schools, SchoolPage):
+        schools = [schools]
+    keys = {
+        permanence.translation_key
+        for school in schools
+        for permanence in getattr(school, "school", school).permanences.all()
+    }
+    rows = Permanence.objects.filter(translation_key__in=keys, locale__language_code=settings.LANGUAGE_CODE)
+    return frozenset(rows.exclude(place="").values_list("place", flat=True))

@@ -304,3 +304,16 @@ def test_every_step_names_itself_and_the_next_and_the_slots_show_several_days(
             assert max(sizes) >= 5, sizes
         if step == "recapitulatif":
             tap_send(page)
+
+
+def test_breadcrumb_separators_point_along_the_reading_order(touch_phone, db_access, long_school):
+    """ "›" in French, "‹" in Arabic, each drawn left to right so that bidi mirroring (which
+    flips these two characters in right-to-left text) never turns it back."""
+    page = touch_phone
+    separator = "getComputedStyle(document.querySelector('.breadcrumbs li + li'), '::before')"
+    for language, glyph in (("fr", "›"), ("ar", "‹")):
+        with db_access():
+            url = long_school.get_translation(_locale(language)).url
+        page.goto(url)
+        style = page.evaluate(f"(() => {{ const s = {separator}; return [s.content, s.direction]; }})()")
+        assert style == [f'"{glyph}"', "ltr"], (language, style)
