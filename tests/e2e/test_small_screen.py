@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.e2e.journeys import fill_details, fresh_limits, prefix
+from tests.e2e.journeys import fill_details, fresh_limits, open_evening_form, prefix
 
 LONG_SLUG = "ecole-tres-long-nom-e2e"
 LONG_NAME = "École maternelle et élémentaire d'application Marie-Louise-Antoinette-de-Saint-Exupéry-Villeneuve"
@@ -74,9 +74,10 @@ def assert_on_first_screen(page, label, *selectors):
         assert box["y"] >= 0 and box["y"] + box["height"] <= page.viewport_size["height"], (label, selector, box)
 
 
-def submit(page):
+def submit(page, tap=True):
+    button = page.locator("main form button[type=submit]")
     with page.expect_navigation():
-        page.locator("main form button[type=submit]").tap()
+        button.tap() if tap else button.click()
 
 
 def assert_at(page, language, step):
@@ -95,31 +96,35 @@ FIRST_ACTION = {
 }
 
 
-def walk_the_booking(page, db_access, school, language):
+def walk_the_booking(page, db_access, school, language, tap=True):
     """Book `school` by tapping, yielding each step's name once the page is there (the
-    recapitulatif's send button is tapped after the yield); returns the reference."""
+    recapitulatif's send button is tapped after the yield). tap=False clicks instead (no touch)."""
+
+    def press(locator):
+        return locator.tap() if tap else locator.click()
+
     fresh_limits()
     p = prefix(language)
     page.goto(f"{p}/rendez-vous/")
     assert_at(page, language, "ecole")
     yield "ecole"
     page.select_option("#id_school", str(school.pk))
-    submit(page)
+    submit(page, tap=tap)
 
     assert_at(page, language, "modalite")
     yield "modalite"
-    page.locator("input[name=mode][value=school]").tap()
-    submit(page)
+    press(page.locator("input[name=mode][value=school]"))
+    submit(page, tap=tap)
 
     assert_at(page, language, "creneau")
     yield "creneau"
-    page.locator("#id_slot_0").tap()
-    submit(page)
+    press(page.locator("#id_slot_0"))
+    submit(page, tap=tap)
 
     assert_at(page, language, "coordonnees")
     fill_details(page, name="Marie-Christine Dupont-Lefebvre", email=EMAIL)
     yield "coordonnees"
-    submit(page)
+    submit(page, tap=tap)
 
     assert_at(page, language, "recapitulatif")
     with page.expect_navigation():
@@ -317,3 +322,55 @@ def test_breadcrumb_separators_point_along_the_reading_order(touch_phone, db_acc
         page.goto(url)
         style = page.evaluate(f"(() => {{ const s = {separator}; return [s.content, s.direction]; }})()")
         assert style == [f'"{glyph}"', "ltr"], (language, style)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_error_summary_links_keep_the_label_in_view_and_the_evening_summary_comes_first(
+    touch_phone, db_access, long_school, language
+):
+    page = touch_phone
+    check_error_summary_link(page, db_access, long_school, language)
+
+    open_evening_form(page, db_access, language)
+    page.fill("#id_phone", "12")
+    submit(page)
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    assert_on_first_screen(page, "evening error", ".error-summary h2")
+    page.shots(f"{language}-evening-error", full_page=False)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_without_javascript_the_summary_link_still_shows_the_label(
+    demo_server, browser, db_access, long_school, language
+):
+    context = browser.new_context(
+        base_url=demo_server, viewport={"width": 360, "height": 740}, java_script_enabled=False
+    )
+    page = context.new_page()
+    page.shots = lambda *args, **kwargs: None
+    check_error_summary_link(page, db_access, long_school, language, tap=False)
+    context.close()
+
+
+def check_error_summary_link(page, db_access, long_school, language, tap=True):
+    """A failed contact step, then its summary's link to the phone field: the label stays in view."""
+    for step in walk_the_booking(page, db_access, long_school, language, tap=tap):
+        if step == "coordonnees":
+            page.fill("#id_phone", "12")  # not a phone number
+            page.fill("#id_message", "Bonjour")
+            break
+    submit(page, tap=tap)
+    summary = page.locator(".error-summary")
+    assert_on_first_screen(page, "coordonnees error", ".error-summary h2")
+    link = summary.locator("a[href='#id_phone']")
+    if tap:
+        link.tap()
+        page.wait_for_function("document.activeElement.id === 'id_phone'")
+    else:
+        link.click()
+        page.wait_for_url(re.compile("#id_phone$"))
+    label = page.locator("label[for=id_phone]").bounding_box()
+    field = page.locator("#id_phone").bounding_box()
+    assert label["y"] >= 0, "the label went off the top of the screen"
+    assert field["y"] + field["height"] <= page.viewport_size["height"]
+    page.shots(f"{language}-summary-link", full_page=False)
