@@ -55,20 +55,19 @@ def school_finder(context, index_page):
 
 
 @register.simple_tag
-def source_places(schools) -> frozenset[str]:
-    """The places of these schools' permanences as the French (source) rows word them: a place
-    of a translated page still equal to one of them is French text, marked `lang="fr"`.
+def source_texts(schools) -> dict[str, frozenset[str]]:
+    """{"titles", "places"}: these schools' names and permanence places as the French (source)
+    pages word them. A name or place of a translated page still equal to one of them is French
+    text, to be marked `lang="fr"`.
 
-    `schools`: a school page, or the finder's results. One query, none on a French page."""
+    `schools`: a school page, or the finder's results. Two queries, none on a French page."""
     language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
     if language == settings.LANGUAGE_CODE:
-        return frozenset()
-    if isinstance(schools, SchoolPage):
-        schools = [schools]
-    keys = {
-        permanence.translation_key
-        for school in schools
-        for permanence in getattr(school, "school", school).permanences.all()
-    }
-    rows = Permanence.objects.filter(translation_key__in=keys, locale__language_code=settings.LANGUAGE_CODE)
-    return frozenset(rows.exclude(place="").values_list("place", flat=True))
+        return {"titles": frozenset(), "places": frozenset()}
+    schools = [schools] if isinstance(schools, SchoolPage) else [getattr(item, "school", item) for item in schools]
+    source = {"locale__language_code": settings.LANGUAGE_CODE}
+    page_keys = {school.translation_key for school in schools}
+    permanence_keys = {permanence.translation_key for school in schools for permanence in school.permanences.all()}
+    titles = SchoolPage.objects.filter(translation_key__in=page_keys, **source).values_list("title", flat=True)
+    places = Permanence.objects.filter(translation_key__in=permanence_keys, **source).exclude(place="")
+    return {"titles": frozenset(titles), "places": frozenset(places.values_list("place", flat=True))}

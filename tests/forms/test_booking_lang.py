@@ -54,3 +54,11 @@ def test_school_without_an_arabic_page_is_named_in_french(client, school):
     step = parse(client.get(url("modalite", "ar")))
     name = spans_with(step, school.title)
     assert [(s.get("lang"), s.get("dir")) for s in name] == [("fr", "ltr")]
+
+
+@pytest.mark.django_db
+def test_arabic_page_that_keeps_the_french_name_is_marked_french(client, school):
+    arabic = translate_page(school, "ar", title=school.title)
+    client.get(f"/ar/rendez-vous/?ecole={arabic.pk}")
+    step = parse(client.get(url("modalite", "ar")))
+    assert [(s.get("lang"), s.get("dir")) for s in spans_with(step, school.title)] == [("fr", "ltr")]

@@ -65,3 +65,19 @@ def test_arabic_finder_marks_the_untranslated_place_of_the_next_permanence(clien
     else:
         assert ARABIC_PLACE in card.get_text()
         assert not [element for element in card.select("[lang]") if ARABIC_PLACE in element.get_text()]
+
+
+def test_a_school_name_left_in_french_is_marked_on_its_arabic_page_and_in_the_finder(client, index, leroy, centre):
+    school = make_school(index, "École Paul-Bert", referent=leroy, permanences=[permanence()], publish=True)
+    arabic = translate_page(school, "ar", title=school.title)  # a proper name, kept as it is
+    h1 = parse(client.get(arabic.url)).find("main").h1
+    assert marked_french(h1)
+    card_link = parse(client.get(arabic.get_parent().url)).select_one(".card-list .card h2 a")
+    assert card_link.get_text(strip=True) == "École Paul-Bert" and marked_french(card_link)
+
+
+def test_a_translated_school_name_is_not_marked(client, index, leroy, centre):
+    _school, arabic = two_permanence_school(index, leroy, centre)
+    assert parse(client.get(arabic.url)).find("main").h1.get("lang") is None
+    card_link = parse(client.get(arabic.get_parent().url)).select_one(".card-list .card h2 a")
+    assert card_link.get("lang") is None
