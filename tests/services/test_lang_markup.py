@@ -2,7 +2,7 @@
 Arabic): a permanence's place not translated yet, the social centre, the school's address.
 A translated place, and every text of a French page, carry no such mark."""
 
-from tests.factories import make_school, permanence, translate_page
+from tests.factories import make_evening, make_evening_index, make_school, permanence, translate_page
 from tests.helpers import parse
 
 FRENCH_PLACE = "Salle polyvalente"
@@ -81,3 +81,10 @@ def test_a_translated_school_name_is_not_marked(client, index, leroy, centre):
     assert parse(client.get(arabic.url)).find("main").h1.get("lang") is None
     card_link = parse(client.get(arabic.get_parent().url)).select_one(".card-list .card h2 a")
     assert card_link.get("lang") is None
+
+
+def test_an_evening_address_copied_from_the_french_page_is_marked(client, home):
+    evening = make_evening(make_evening_index(home, publish=True), "Le sommeil", publish=True)
+    arabic = translate_page(evening, "ar", title="النوم", place="القاعة متعددة الاستخدامات")
+    address = parse(client.get(arabic.url)).find("span", string=evening.address)
+    assert marked_french(address)
