@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from core.pages import in_source_language
 from forms.booking.routing import route_request
-from forms.models import AppointmentRequest, RequestEvent
+from forms.models import AppointmentRequest, Notification, NotifyBy, RequestEvent
+from forms.phone import to_e164
 from forms.records.permissions import ASSISTANTS, MANAGER, WORKERS
 from services.availability import cut_slots
 from services.models import SchoolPage, SocialWorker
@@ -227,6 +228,7 @@ def build_requests(rng, schools, now):
             phone=phone,
             email=f"{name.split()[0].lower()}.{number}@example.org" if rng.random() < 0.6 else "",
             language=language,
+            notify_by=NotifyBy.SMS,
             interpreter_needed=language != "fr" and rng.random() < 0.4,
             child_first_name=rng.choice(CHILDREN),
             child_class=rng.choice(CLASSES),
@@ -456,8 +458,37 @@ def ensure_requests(log=print, warn=print, now=None):
                 event.request = request
                 events.append(event)
         RequestEvent.objects.bulk_create(events)
+        _undelivered_example(requests)
     log(f"{len(requests)} demo appointment requests created")
     return len(requests)
+
+
+def _undelivered_example(requests):
+    """One live request whose confirmation text message did not arrive: the worker's queue
+    flags it ("Message non distribué : numéro à vérifier")."""
+    live = [r for r in requests if r.status in AR.ACTIVE_STATUSES and r.assigned_worker_id and to_e164(r.phone)]
+    if not live:
+        return
+    request = live[-1]
+    Notification.objects.create(
+        kind=Notification.Kind.PARENT_CONFIRMATION,
+        channel=Notification.Channel.SMS,
+        request=request,
+        recipient=to_e164(request.phone),
+        language=request.language,
+        state=Notification.State.SENT,
+        sent_at=request.created_at,
+        attempts=1,
+        provider_id="demo-undelivered",
+        delivery=Notification.Delivery.FAILED,
+        delivery_at=request.created_at,
+    )
+    RequestEvent.objects.create(
+        request=request,
+        kind=Kind.NOTIFY_FAILED,
+        at=request.created_at,
+        data={"kind": Notification.Kind.PARENT_CONFIRMATION, "channel": "sms", "undelivered": True, "gave_up": True},
+    )
 
 
 def load(home=None, locales=None, log=print, warn=print):

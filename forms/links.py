@@ -11,7 +11,10 @@ The links:
 - the cancel link of an appointment request (`/annuler/<token>/`, in the family's language);
 - the .ics download of an appointment (`/rendez-vous/<token>.ics`): sharing a calendar link
   never lets anyone cancel;
-- the cancel link of an evening registration (`/soirees/annuler/<token>/`).
+- the cancel link of an evening registration (`/soirees/annuler/<token>/`);
+- the short link of a text message (`/r/<token>`): not signed but random (96 bits, a
+  `ShortLink` row), it redirects to the appointment page or the evening registration above,
+  in the family's language, signed afresh.
 
 The one expiry policy: a link works for LINK_MAX_AGE (90 days) after it was signed, and only
 until what it names is over: an appointment once it has started, an evening once it has
@@ -38,7 +41,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from forms.models import AppointmentRequest, EveningRegistration
+from forms.models import AppointmentRequest, EveningRegistration, ShortLink
 
 CANCEL_SALT = "forms.cancel.appointment"
 ICS_SALT = "forms.cancel.appointment-ics"
@@ -119,6 +122,60 @@ def read_evening_cancel_token(token: str, now: datetime | None = None) -> Evenin
     if (now or timezone.now()) >= registration.evening.ends_at:
         raise ExpiredToken
     return registration
+
+
+# The short link of a text message
+
+
+def _short_link_over(link: ShortLink, now: datetime) -> bool:
+    if now - link.created_at > LINK_MAX_AGE:
+        return True
+    if link.request_id is not None:
+        start = link.request.slot_start
+        return start is not None and start <= now
+    return now >= link.registration.evening.ends_at
+
+
+def short_link(row: AppointmentRequest | EveningRegistration, now: datetime | None = None) -> ShortLink:
+    """The row's short link: the newest one still valid, or a new one."""
+    now = now or timezone.now()
+    owner = {"registration": row} if isinstance(row, EveningRegistration) else {"request": row}
+    link = ShortLink.objects.filter(**owner, created_at__gt=now - LINK_MAX_AGE).order_by("-created_at").first()
+    if link is None:
+        link = ShortLink.objects.create(**owner, created_at=now)
+    return link
+
+
+def short_url(row: AppointmentRequest | EveningRegistration) -> str:
+    """The absolute short link for a text message: https://<site>/r/<token>."""
+    return absolute_url(reverse("short_link", args=[short_link(row).token]))
+
+
+def read_short_token(token: str, now: datetime | None = None) -> ShortLink:
+    """The short link of a token; raises InvalidToken (no such link) or ExpiredToken (older
+    than LINK_MAX_AGE, or what it names is over). `link.request` or `link.registration`."""
+    link = (
+        ShortLink.objects.select_related("request", "registration__evening").filter(token=token).first()
+        if token
+        else None
+    )
+    if link is None:
+        raise InvalidToken
+    if _short_link_over(link, now or timezone.now()):
+        expired = ExpiredToken()
+        expired.language = (link.request or link.registration).language  # the page says so in it
+        raise expired
+    return link
+
+
+def short_link_target(link: ShortLink) -> str:
+    """Where a short link leads (a path), in the family's language: its appointment page or
+    its evening registration, with a freshly signed token."""
+    row = link.request or link.registration
+    with translation.override(row.language):
+        if link.request_id is not None:
+            return cancel_path(link.request)
+        return evening_cancel_path(link.registration)
 
 
 # The addresses

@@ -21,6 +21,19 @@ def new_reference() -> str:
     return f"{raw[:3]}-{raw[3:]}"
 
 
+def new_short_token() -> str:
+    """The token of a short link: 12 random bytes (96 bits), 16 URL-safe characters."""
+    return secrets.token_urlsafe(12)
+
+
+class NotifyBy(models.TextChoices):
+    """How the family chose to be told (see forms.notifications.channels)."""
+
+    SMS = "sms", _("Par SMS")
+    EMAIL = "email", _("Par e-mail")
+    BOTH = "both", _("Par SMS et par e-mail")
+
+
 @register_setting(icon="date")
 class BookingSettings(BaseGenericSetting):
     """Booking rules the service manager can change without a developer."""
@@ -33,7 +46,36 @@ class BookingSettings(BaseGenericSetting):
         help_text=_("Après ce délai, les demandes closes sont anonymisées (recommandation CNIL pour les CCAS)."),
     )
 
-    panels = [FieldPanel("minimum_notice_hours"), FieldPanel("horizon_weeks"), FieldPanel("retention_months")]
+    reminder_hours = models.PositiveIntegerField(
+        _("rappel aux familles (heures avant le rendez-vous)"),
+        default=48,
+        help_text=_("0 : pas de rappel. Le rappel part par le moyen choisi par la famille (SMS ou e-mail)."),
+    )
+    no_show_message = models.BooleanField(
+        _("message « nous ne vous avons pas vu » après une absence"),
+        default=True,
+        help_text=_("Envoyé une fois à la famille, avec le lien pour reprendre rendez-vous."),
+    )
+    sms_per_number_per_day = models.PositiveIntegerField(
+        _("SMS par numéro et par jour (au plus)"),
+        default=6,
+        help_text=_("Au-delà, les SMS vers ce numéro ne partent pas (l'e-mail part à la place s'il y en a un)."),
+    )
+    sms_daily_budget = models.PositiveIntegerField(
+        _("SMS par jour pour tout le service (au plus)"),
+        default=300,
+        help_text=_("Au-delà, les SMS attendent (jamais envoyés la nuit) et le tableau de bord prévient."),
+    )
+
+    panels = [
+        FieldPanel("minimum_notice_hours"),
+        FieldPanel("horizon_weeks"),
+        FieldPanel("retention_months"),
+        FieldPanel("reminder_hours"),
+        FieldPanel("no_show_message"),
+        FieldPanel("sms_per_number_per_day"),
+        FieldPanel("sms_daily_budget"),
+    ]
 
     class Meta:
         verbose_name = _("règles de réservation")
@@ -112,11 +154,12 @@ class AppointmentRequest(models.Model):
     parent_name = models.CharField(_("nom"), max_length=120)
     phone = models.CharField(_("téléphone"), max_length=20)
     email = models.EmailField(_("e-mail"), blank=True)
+    notify_by = models.CharField(_("prévenir par"), max_length=5, choices=NotifyBy.choices, default=NotifyBy.EMAIL)
     language = models.CharField(_("langue"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     interpreter_needed = models.BooleanField(_("interprète"), default=False)
     child_first_name = models.CharField(_("prénom de l'enfant"), max_length=60, blank=True)
     child_class = models.CharField(_("classe"), max_length=30, blank=True)
-    message = models.TextField(_("message"), blank=True, max_length=2000)
+    message = models.TextField(_("message"), blank=True, max_length=5000)
     consent_at = models.DateTimeField(_("consentement"))
     captcha = models.CharField(_("vérification anti-robot"), max_length=10, choices=Captcha.choices)
     status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.NEW)
@@ -200,6 +243,8 @@ class Notification(models.Model):
         PARENT_CANCELLED = "parent_cancelled", _("Annulation à la famille")
         PARENT_SCHEDULED = "parent_scheduled", _("Rendez-vous fixé, à la famille")
         PARENT_REMINDER = "parent_reminder", _("Rappel à la famille")
+        PARENT_CANCELLED_BY_FAMILY = "parent_cancelled_by_family", _("Annulation enregistrée, à la famille")
+        PARENT_NO_SHOW = "parent_no_show", _("« Nous ne vous avons pas vu », à la famille")
         WORKER_NEW = "worker_new", _("Nouvelle demande, au travailleur social")
         WORKER_CANCELLED = "worker_cancelled", _("Annulation, au travailleur social")
         EVENING_CONFIRMATION = "evening_confirmation", _("Inscription à une soirée")
@@ -210,14 +255,28 @@ class Notification(models.Model):
         SENT = "sent", _("Envoyée")
         FAILED = "failed", _("Abandonnée")
 
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        SMS = "sms", _("SMS")
+
+    class Delivery(models.TextChoices):
+        """What the SMS provider reported later (delivery reports); "" before any report."""
+
+        UNKNOWN = "", _("Pas encore de nouvelles")
+        SENT = "sent", _("Transmis à l'opérateur")
+        DELIVERED = "delivered", _("Distribué")
+        FAILED = "failed", _("Non distribué")
+
     kind = models.CharField(max_length=30, choices=Kind.choices)
+    channel = models.CharField(max_length=5, choices=Channel.choices, default=Channel.EMAIL)
     request = models.ForeignKey(
         AppointmentRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
     registration = models.ForeignKey(
         "forms.EveningRegistration", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    recipient = models.EmailField()
+    # An e-mail address, or a mobile number in E.164 for a text message. Blanked by retention.
+    recipient = models.CharField(max_length=254)
     language = models.CharField(max_length=5, default=settings.LANGUAGE_CODE)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -225,9 +284,22 @@ class Notification(models.Model):
     last_error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The appointment start the message is about: a reminder or confirmation of a slot the
+    # appointment has since left is never sent (forms.notifications.delivery).
+    about_slot = models.DateTimeField(null=True, blank=True)
+    # Text messages: the provider's id (the key of its delivery reports), the billed segments
+    # and what the provider reported.
+    provider_id = models.CharField(max_length=100, blank=True)
+    segments = models.PositiveSmallIntegerField(default=0)
+    delivery = models.CharField(max_length=10, choices=Delivery.choices, default=Delivery.UNKNOWN, blank=True)
+    delivery_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+        indexes = [
+            models.Index(fields=["state", "next_attempt_at"]),
+            models.Index(fields=["channel", "state", "sent_at"]),
+            models.Index(fields=["provider_id"], condition=~Q(provider_id=""), name="notification_provider_id"),
+        ]
 
     def __str__(self):
         return f"{self.kind} #{self.pk} ({self.state})"
@@ -247,11 +319,13 @@ class EveningRegistration(models.Model):
     children = models.PositiveSmallIntegerField(_("enfants"), default=0)
     phone = models.CharField(_("téléphone"), max_length=20, blank=True)
     email = models.EmailField(_("e-mail"), blank=True)
+    notify_by = models.CharField(_("prévenir par"), max_length=5, choices=NotifyBy.choices, default=NotifyBy.EMAIL)
     language = models.CharField(_("langue"), max_length=5, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
     status = models.CharField(max_length=10, choices=Status.choices)
     submission_key = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("inscription à une soirée")
@@ -265,3 +339,31 @@ class EveningRegistration(models.Model):
     @property
     def seats(self):
         return self.adults + self.children
+
+
+class ShortLink(models.Model):
+    """The short link of a text message (`/r/<token>`): a random token that opens the family's
+    appointment page or evening registration in its language. Expires like the signed links
+    (forms.links.LINK_MAX_AGE, and once what it names is over); deleted with the request or
+    by the retention command."""
+
+    token = models.CharField(max_length=22, unique=True, default=new_short_token, editable=False)
+    request = models.ForeignKey(
+        AppointmentRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="short_links"
+    )
+    registration = models.ForeignKey(
+        EveningRegistration, null=True, blank=True, on_delete=models.CASCADE, related_name="short_links"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, registration__isnull=True)
+                | Q(request__isnull=True, registration__isnull=False),
+                name="short_link_names_one_row",
+            )
+        ]
+
+    def __str__(self):
+        return f"short link #{self.pk}"

@@ -3,10 +3,12 @@
 
 from django.urls import path
 
+from forms import link_views
 from forms.booking import api
 from forms.booking import cancel_views as views_cancel
 from forms.booking import views as views_booking
 from forms.evenings import views as views_evening
+from forms.notifications import views as views_notifications
 
 urlpatterns = [
     path("rendez-vous/", views_booking.start, name="booking_start"),
@@ -21,4 +23,7 @@ urlpatterns = [
 file_urlpatterns = [
     path("api/v1/schools/<int:school_id>/slots/", api.school_slots, name="api_school_slots"),
     path("rendez-vous/<str:token>.ics", views_cancel.appointment_ics, name="booking_ics"),
+    # The short link of a text message, without a language prefix: it redirects to the family's.
+    path("r/<str:token>", link_views.short_link, name="short_link"),
+    path("sms/rapports/", views_notifications.delivery_report, name="sms_delivery_report"),
 ]

@@ -21,7 +21,7 @@ from forms.records.permissions import (
 # Registered first: Wagtail must never fall back to plain model permissions for requests.
 register_permission_policy(AppointmentRequest, RequestPermissionPolicy(AppointmentRequest))
 
-from forms.admin.panels import AppointmentsPanel, NewRequestsPanel  # noqa: E402
+from forms.admin.panels import AppointmentsPanel, NewRequestsPanel, SmsBudgetPanel  # noqa: E402
 from forms.admin.viewsets import request_viewset  # noqa: E402
 from forms.records import operations  # noqa: E402
 
@@ -77,7 +77,7 @@ def register_request_search_area():
 @hooks.register("construct_homepage_panels")
 def add_request_panels(request, panels):
     if can_work_requests(request.user):
-        panels += [NewRequestsPanel(), AppointmentsPanel()]
+        panels += [SmsBudgetPanel(), NewRequestsPanel(), AppointmentsPanel()]
 
 
 @hooks.register("register_log_actions")

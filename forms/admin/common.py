@@ -22,6 +22,9 @@ Kind = RequestEvent.Kind
 
 permission_policy = RequestPermissionPolicy(AppointmentRequest)
 
+# A text message to the family did not arrive (forms.notifications.delivery.undelivered_sms).
+UNDELIVERED = _("Message non distribué : numéro à vérifier")
+
 
 def forbidden(request):
     """A plain 403 (Wagtail would turn PermissionDenied into a redirect to the dashboard)."""

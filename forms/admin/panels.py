@@ -1,4 +1,5 @@
-"""Panels of the admin dashboard: my new requests, my appointments today and tomorrow.
+"""Panels of the admin dashboard: my new requests, my appointments today and tomorrow, and,
+for the manager and assistants, text messages held by the daily budget.
 
 Each one renders nothing for a user who does not work requests."""
 
@@ -9,7 +10,8 @@ from datetime import datetime, time, timedelta
 from django.utils import timezone
 from wagtail.admin.ui.components import Component
 
-from forms.models import AppointmentRequest
+from forms.models import AppointmentRequest, BookingSettings, Notification
+from forms.notifications.delivery import OVER_BUDGET
 from forms.records.permissions import can_view_all_requests, can_work_requests, visible_requests, worker_of
 from services.schedule import PARIS, today
 
@@ -81,3 +83,24 @@ class AppointmentsPanel(Component):
                 }
             )
         return {"days": days, "request": parent_context["request"]}
+
+
+class SmsBudgetPanel(Component):
+    """Shown only when text messages wait because the service's daily budget is spent."""
+
+    name = "forms_sms_budget"
+    template_name = "forms/admin/panels/sms_budget.html"
+    order = 80
+
+    def render_html(self, parent_context=None):
+        if not can_view_all_requests(parent_context["request"].user):
+            return ""
+        self.waiting = Notification.objects.filter(
+            channel=Notification.Channel.SMS, state=Notification.State.PENDING, last_error=OVER_BUDGET
+        ).count()
+        if not self.waiting:
+            return ""
+        return super().render_html(parent_context)
+
+    def get_context_data(self, parent_context):
+        return {"waiting": self.waiting, "budget": BookingSettings.load().sms_daily_budget}

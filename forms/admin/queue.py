@@ -15,6 +15,7 @@ from wagtail.admin.widgets import BooleanRadioSelect
 
 from core.pages import in_source_language
 from forms.admin.common import (
+    UNDELIVERED,
     Status,
     WorkRequestsRequiredMixin,
     local,
@@ -22,6 +23,7 @@ from forms.admin.common import (
     permission_policy,
 )
 from forms.models import AppointmentRequest
+from forms.notifications.delivery import with_undelivered_flag
 from forms.records.permissions import (
     can_view_all_requests,
     visible_requests,
@@ -104,6 +106,8 @@ def _flags(request: AppointmentRequest) -> str:
         flags.append(str(_("Sans captcha")))
     if request.routed_as == AppointmentRequest.Routing.REPLACEMENT:
         flags.append(str(_("Remplacement")))
+    if getattr(request, "sms_undelivered", False):
+        flags.append(str(UNDELIVERED))
     return ", ".join(flags)
 
 
@@ -128,7 +132,7 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
         return kwargs
 
     def get_base_queryset(self):
-        return visible_requests(self.request.user).select_related("school", "assigned_worker")
+        return with_undelivered_flag(visible_requests(self.request.user).select_related("school", "assigned_worker"))
 
     def search_queryset(self, queryset):
         if not self.is_searching:

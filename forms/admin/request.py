@@ -19,6 +19,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import HistoryView, WagtailAdminTemplateMixin
 
 from forms.admin.common import (
+    UNDELIVERED,
     Kind,
     Status,
     WorkRequestsRequiredMixin,
@@ -27,6 +28,7 @@ from forms.admin.common import (
 )
 from forms.admin.forms import AppointmentForm, CancelForm, NoteForm, ReassignForm
 from forms.models import AppointmentRequest
+from forms.notifications.delivery import undelivered_sms
 from forms.records import operations
 from forms.records.permissions import (
     visible_requests,
@@ -177,6 +179,8 @@ class RequestDetailView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, Te
             forms=self.build_forms(bound_form),
             slot=local(req.slot_start, "l j F Y, H:i") if req.slot_start else "",
             slot_end=local(req.slot_end, "H:i") if req.slot_end else "",
+            sms_undelivered=req.notifications.filter(undelivered_sms()).exists(),
+            undelivered_label=UNDELIVERED,
             history_url=reverse("forms_admin:history", args=[req.pk]),
             agenda_url=reverse("forms_admin:agenda"),
         )

@@ -28,6 +28,7 @@ DETAIL_FIELDS = (
     "parent_name",
     "phone",
     "email",
+    "notify_by",
     "interpreter_needed",
     "child_first_name",
     "child_class",
@@ -181,5 +182,5 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
     )
     if route.worker is not None:
         request.assigned_worker = route.worker  # already loaded: the e-mail needs no query
-    queue_new_request(request)
+    queue_new_request(request, rules=rules)
     return request

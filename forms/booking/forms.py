@@ -15,7 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from core.languages import current_language
 from core.pages import in_source_language, public, published_source
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
-from forms.models import AppointmentRequest
+from forms.models import AppointmentRequest, NotifyBy
+from forms.notifications.channels import choice_errors, suggested_choice, unanswered_choice
 from forms.phone import validated_e164
 from forms.rendering import PublicForm
 from forms.widgets import LanguageSelect
@@ -221,6 +222,15 @@ class DetailsForm(HoneypotForm, PublicForm):
             "max_length": _("Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78."),
         },
     )
+    notify_by = forms.ChoiceField(
+        label=_("Comment voulez-vous recevoir la confirmation et le rappel ?"),
+        help_text=_("Les SMS ne partent que vers un numéro de portable."),
+        choices=NotifyBy.choices,
+        initial=NotifyBy.SMS,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choisissez une des possibilités proposées.")},
+    )
     email = forms.EmailField(
         label=_("Votre adresse e-mail (facultatif)"),
         help_text=_("Pour recevoir la confirmation et le lien d'annulation."),
@@ -263,8 +273,8 @@ class DetailsForm(HoneypotForm, PublicForm):
     )
     message = forms.CharField(
         label=_("Votre message (facultatif)"),
-        help_text=_("Ce que vous souhaitez dire avant le rendez-vous. 2000 caractères au plus."),
-        max_length=2000,
+        help_text=_("Ce que vous souhaitez dire avant le rendez-vous. 5000 caractères au plus."),
+        max_length=5000,
         required=False,
         validators=[no_markup],
         widget=forms.Textarea(attrs={"rows": 5}),
@@ -281,6 +291,7 @@ class DetailsForm(HoneypotForm, PublicForm):
         "parent_name",
         "phone",
         "email",
+        "notify_by",
         "language",
         "interpreter_needed",
         "child_first_name",
@@ -293,6 +304,20 @@ class DetailsForm(HoneypotForm, PublicForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["language"].initial = current_language()
+        # No silent cut by the browser: past the limit, the family gets a clear error instead.
+        self.fields["message"].widget.attrs.pop("maxlength", None)
+        if not self.is_bound and not self.initial.get("notify_by"):
+            self.initial["notify_by"] = suggested_choice(self.initial.get("phone"))
+
+    def clean(self):
+        cleaned = super().clean()
+        if "notify_by" in cleaned:
+            phone = cleaned.get("phone")
+            cleaned["notify_by"] = cleaned["notify_by"] or unanswered_choice(phone, cleaned.get("email"))
+            for name, message in choice_errors(cleaned["notify_by"], phone, cleaned.get("email")).items():
+                if name not in self.errors:
+                    self.add_error(name, message)
+        return cleaned
 
     def clean_parent_name(self):
         return tidy(self.cleaned_data["parent_name"])

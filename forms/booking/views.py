@@ -34,7 +34,8 @@ from forms.booking.forms import (
 )
 from forms.booking.slots import booking_rules, find_slot, free_slots, parse_slot_key
 from forms.links import cancel_path, ics_path
-from forms.models import AppointmentRequest
+from forms.models import AppointmentRequest, NotifyBy
+from forms.notifications.channels import family_recipients
 from services.models import Permanence
 from services.schedule import PARIS
 
@@ -291,6 +292,7 @@ def _summary(flow):
         "mode": Mode(flow.data["mode"]).label,
         "reason": AppointmentRequest.Reason(details["reason"]).label,
         "requester": AppointmentRequest.Requester(details["requester"]).label,
+        "notify_by": dict(NotifyBy.choices).get(details.get("notify_by", ""), ""),
         "language": dict(settings.LANGUAGES).get(details["language"], details["language"]),
         "phone": phone.for_display(details["phone"]),
         "details": details,
@@ -406,6 +408,7 @@ def done(request, reference):
             "ics_url": ics_url,
             "cancel_url": cancel_path(appointment),
             "worker": appointment.assigned_worker,
+            "told_by": [channel for channel, _recipient in family_recipients(appointment)],
             "retention_months": booking_rules(request).retention_months,
         },
     )

@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from core.languages import current_language
 from forms.antispam import HoneypotForm
 from forms.evenings import registrations as evenings
+from forms.models import NotifyBy
+from forms.notifications.channels import choice_errors, unanswered_choice
 from forms.phone import validated_e164
 from forms.rendering import PublicForm
 from forms.widgets import LanguageSelect
@@ -70,6 +72,15 @@ class EveningRegistrationForm(HoneypotForm, PublicForm):
         error_messages={"invalid": _("Indiquez une adresse e-mail valide, par exemple nom@exemple.fr.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
+    notify_by = forms.ChoiceField(
+        label=_("Comment voulez-vous recevoir la confirmation ?"),
+        help_text=_("Les SMS ne partent que vers un numéro de portable."),
+        choices=NotifyBy.choices,
+        initial=NotifyBy.SMS,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Choisissez une des possibilités proposées.")},
+    )
     language = forms.ChoiceField(
         label=_("Langue des messages"),
         choices=settings.LANGUAGES,
@@ -113,6 +124,11 @@ class EveningRegistrationForm(HoneypotForm, PublicForm):
                         code="no_contact",
                     ),
                 )
+        if "notify_by" in data and "phone" not in self.errors and "email" not in self.errors:
+            data["notify_by"] = data["notify_by"] or unanswered_choice(data.get("phone"), data.get("email"))
+            for name, message in choice_errors(data["notify_by"], data.get("phone"), data.get("email")).items():
+                if name not in self.errors:
+                    self.add_error(name, message)
         adults, children = data.get("adults"), data.get("children")
         if adults is not None and children is not None and adults + children > self.evening.capacity:
             self.add_error(

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from core.pages import source_page
 from forms.models import EveningRegistration, Notification
+from forms.notifications.channels import unanswered_choice
 from forms.notifications.queueing import queue_evening
 from services.models import ThematicEveningPage
 
@@ -76,6 +77,7 @@ def register(
     children: int,
     phone: str = "",
     email: str = "",
+    notify_by: str = "",
     language: str = settings.LANGUAGE_CODE,
     submission_key,
     now: datetime | None = None,
@@ -109,6 +111,7 @@ def register(
             children=children,
             phone=phone,
             email=email,
+            notify_by=notify_by or unanswered_choice(phone, email),
             language=language,
             status=EveningRegistration.Status.CONFIRMED if fits else EveningRegistration.Status.WAITING,
             submission_key=submission_key,

@@ -86,6 +86,7 @@ def register(request, evening_id):
                 children=data["children"],
                 phone=data["phone"],
                 email=data["email"],
+                notify_by=data.get("notify_by", ""),
                 language=data["language"],
                 submission_key=data["submission_key"],
             )

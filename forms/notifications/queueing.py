@@ -1,9 +1,15 @@
-"""What gets queued when: a row per e-mail, written in the caller's transaction.
+"""What gets queued when: a row per message and channel, written in the caller's transaction.
 
 Call these inside the transaction that saves the request or registration: they only write
 `Notification` rows and enqueue the delivery task (forms.notifications.tasks), which runs only once that
-transaction has committed. A request that rolls back never sends anything; a mail server that
-is down never loses or blocks a request (see forms.notifications.delivery).
+transaction has committed. A request that rolls back never sends anything; a mail server or
+an SMS provider that is down never loses or blocks a request (see forms.notifications.delivery).
+
+A family's message goes by the channels it chose (forms.notifications.channels: text message,
+e-mail or both); a worker's always by e-mail. Reminders are scheduled in the outbox itself:
+a row whose `next_attempt_at` is the reminder's hour (BookingSettings.reminder_hours before
+the appointment), delivered when it is due; `queue_reminders` (the daily command) only
+catches appointments that have none.
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from forms.models import AppointmentRequest, EveningRegistration, Notification
+from forms.models import AppointmentRequest, BookingSettings, EveningRegistration, Notification
+from forms.notifications.channels import EMAIL, family_recipients
 from forms.notifications.tasks import deliver_notifications
 from services.schedule import PARIS
 
@@ -31,10 +39,54 @@ def worker_recipient(request: AppointmentRequest) -> str:
     return settings.SERVICE_MAILBOX
 
 
-def _add(kind, recipient, language, *, request=None, registration=None) -> Notification:
-    return Notification.objects.create(
-        kind=kind, recipient=recipient, language=language, request=request, registration=registration
+def _row(kind, recipient, language, *, channel=EMAIL, request=None, registration=None, **fields) -> Notification:
+    return Notification(
+        kind=kind,
+        channel=channel,
+        recipient=recipient,
+        language=language,
+        request=request,
+        registration=registration,
+        **fields,
     )
+
+
+def _family_rows(kind, row, **fields) -> list[Notification]:
+    """One row per channel the family chose and can be reached by (`row`: a request or a
+    registration)."""
+    owner = {"registration": row} if isinstance(row, EveningRegistration) else {"request": row}
+    return [
+        _row(kind, recipient, row.language, channel=channel, **owner, **fields)
+        for channel, recipient in family_recipients(row)
+    ]
+
+
+def _worker_row(kind, request) -> Notification:
+    return _row(kind, worker_recipient(request), settings.LANGUAGE_CODE, request=request)
+
+
+def _save(rows: list[Notification], deliver: bool = True) -> list[Notification]:
+    """One insert for the rows of one event, then the delivery task (after commit)."""
+    if rows:
+        Notification.objects.bulk_create(rows)
+        if deliver:
+            _deliver_after_commit()
+    return rows
+
+
+def _reminder_rows(request: AppointmentRequest, rules=None, new: bool = False) -> list[Notification]:
+    """The family's reminder, due BookingSettings.reminder_hours before the appointment; none
+    when that hour is already past (the confirmation has just told the family) or 0 hours."""
+    if request.slot_start is None:
+        return []
+    hours = (rules or BookingSettings.load()).reminder_hours
+    due = request.slot_start - timedelta(hours=hours)
+    if not hours or due <= timezone.now():
+        return []
+    pending = _reminders_of_slot(request.pk, request.slot_start).filter(state=Notification.State.PENDING)
+    if not new and pending.exists():
+        return []  # the slot has its reminder already (a reschedule that kept the start time)
+    return _family_rows(Kind.PARENT_REMINDER, request, next_attempt_at=due, about_slot=request.slot_start)
 
 
 def _enqueue_delivery():
@@ -54,48 +106,55 @@ def _deliver_after_commit():
         transaction.on_commit(_enqueue_delivery, robust=True)
 
 
-def queue_new_request(request: AppointmentRequest) -> list[Notification]:
-    """To the worker (or service mailbox): a new request; to the family, if an e-mail was given:
-    the confirmation with the cancel link and the .ics."""
-    rows = [_add(Kind.WORKER_NEW, worker_recipient(request), settings.LANGUAGE_CODE, request=request)]
-    if request.email:
-        rows.append(_add(Kind.PARENT_CONFIRMATION, request.email, request.language, request=request))
-    _deliver_after_commit()
-    return rows
+def queue_new_request(request: AppointmentRequest, rules=None) -> list[Notification]:
+    """To the worker (or service mailbox): a new request. To the family, by its channels: the
+    confirmation with the link to its appointment page (and the .ics by e-mail), and the
+    reminder, scheduled. `rules`: the booking settings when the caller has read them."""
+    slot = request.slot_start
+    rows = [
+        _worker_row(Kind.WORKER_NEW, request),
+        *_family_rows(Kind.PARENT_CONFIRMATION, request, about_slot=slot),
+        *_reminder_rows(request, rules=rules, new=True),
+    ]
+    return _save(rows)
 
 
 def queue_request_cancelled(request: AppointmentRequest, by_family: bool) -> list[Notification]:
-    """To the worker (or service mailbox) always; to the family when the service cancelled."""
-    rows = [_add(Kind.WORKER_CANCELLED, worker_recipient(request), settings.LANGUAGE_CODE, request=request)]
-    if not by_family and request.email:
-        rows.append(_add(Kind.PARENT_CANCELLED, request.email, request.language, request=request))
-    _deliver_after_commit()
-    return rows
+    """To the worker (or service mailbox) always; to the family, by its channels: that the
+    service cancelled, or that its own cancellation is recorded."""
+    kind = Kind.PARENT_CANCELLED_BY_FAMILY if by_family else Kind.PARENT_CANCELLED
+    return _save([_worker_row(Kind.WORKER_CANCELLED, request), *_family_rows(kind, request)])
 
 
 def queue_request_scheduled(request: AppointmentRequest) -> list[Notification]:
-    """To the family, when a worker schedules or reschedules the appointment."""
-    if not request.email:
+    """To the family, when a worker schedules or reschedules the appointment, with the new
+    reminder (the one of the old slot is then never sent: see delivery)."""
+    slot = request.slot_start
+    return _save([*_family_rows(Kind.PARENT_SCHEDULED, request, about_slot=slot), *_reminder_rows(request)])
+
+
+def queue_no_show(request: AppointmentRequest, rules=None) -> list[Notification]:
+    """ "We missed you", once, with the link to book again, unless the manager turned it off."""
+    if not (rules or BookingSettings.load()).no_show_message:
         return []
-    rows = [_add(Kind.PARENT_SCHEDULED, request.email, request.language, request=request)]
-    _deliver_after_commit()
-    return rows
+    if request.notifications.filter(kind=Kind.PARENT_NO_SHOW).exists():
+        return []
+    return _save(_family_rows(Kind.PARENT_NO_SHOW, request))
 
 
 def queue_evening(registration: EveningRegistration, kind: str) -> list[Notification]:
     """EVENING_CONFIRMATION (confirmed or on the waiting list) or EVENING_PROMOTED."""
     if kind not in EVENING_KINDS:
         raise ValueError(f"not an evening notification: {kind}")
-    if not registration.email:
-        return []
-    rows = [_add(kind, registration.email, registration.language, registration=registration)]
-    _deliver_after_commit()
-    return rows
+    return _save(_family_rows(kind, registration))
 
 
 def queue_reminders(day: date | None = None, now: datetime | None = None) -> list[Notification]:
-    """A PARENT_REMINDER for each active appointment on `day` (default: tomorrow, Paris time)
-    with an e-mail, at most once per request however often this runs. Does not deliver."""
+    """A PARENT_REMINDER, by the family's channels, for each active appointment on `day`
+    (default: tomorrow, Paris time) that has no reminder for its slot yet (booked before
+    reminders were scheduled, or less than reminder_hours ahead), at most once however often
+    this runs, and makes the reminders already scheduled for that day's appointments due now
+    (a run by hand, or a day when the scheduled hour was missed). Does not deliver."""
     now = now or timezone.now()
     day = day or timezone.localtime(now, PARIS).date() + timedelta(days=1)
     start = datetime.combine(day, time.min, tzinfo=PARIS)
@@ -105,17 +164,38 @@ def queue_reminders(day: date | None = None, now: datetime | None = None) -> lis
         AppointmentRequest.objects.filter(
             slot_start__gte=start, slot_start__lt=end, status__in=active, anonymised_at__isnull=True
         )
-        .exclude(email="")
-        .exclude(notifications__kind=Kind.PARENT_REMINDER)
+        .exclude(email="", phone="")
+        .exclude(Exists(_reminders_of_slot(OuterRef("pk"), OuterRef("slot_start"))))
         .order_by("slot_start", "pk")
         .values_list("pk", flat=True)
     )
-    queued = []
+    scheduled = Notification.objects.filter(
+        kind=Kind.PARENT_REMINDER,
+        state=Notification.State.PENDING,
+        attempts=0,
+        request__slot_start__gte=start,
+        request__slot_start__lt=end,
+        request__status__in=active,
+        next_attempt_at__gt=now,
+    )
+    queued = list(scheduled)
+    scheduled.update(next_attempt_at=now)
     for pk in list(candidates):
         # The row lock makes two overlapping runs queue one reminder, not two.
         with transaction.atomic():
             request = AppointmentRequest.objects.select_for_update().filter(pk=pk, status__in=active).first()
-            if request is None or request.notifications.filter(kind=Kind.PARENT_REMINDER).exists():
+            if request is None or _reminders_of_slot(request.pk, request.slot_start).exists():
                 continue
-            queued.append(_add(Kind.PARENT_REMINDER, request.email, request.language, request=request))
+            queued += _save(
+                _family_rows(Kind.PARENT_REMINDER, request, next_attempt_at=now, about_slot=request.slot_start),
+                deliver=False,
+            )
     return queued
+
+
+def _reminders_of_slot(request, slot_start):
+    """The reminders queued for this slot of a request (those of before reminders named their
+    slot count for any)."""
+    return Notification.objects.filter(request=request, kind=Kind.PARENT_REMINDER).filter(
+        Q(about_slot=slot_start) | Q(about_slot__isnull=True)
+    )

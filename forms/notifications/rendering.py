@@ -25,8 +25,9 @@ from django.utils import translation
 from django.utils.dateformat import format as format_date
 
 from core.languages import text_direction
-from forms.links import absolute_url, cancel_url, evening_cancel_url
+from forms.links import absolute_url, cancel_url, evening_cancel_url, short_url
 from forms.models import AppointmentRequest, EveningRegistration, Notification
+from forms.notifications.sms.text import render_sms, short_when
 from services import ics
 from services.schedule import PARIS
 
@@ -35,6 +36,8 @@ Kind = Notification.Kind
 FAMILY_KINDS = {
     Kind.PARENT_CONFIRMATION,
     Kind.PARENT_CANCELLED,
+    Kind.PARENT_CANCELLED_BY_FAMILY,
+    Kind.PARENT_NO_SHOW,
     Kind.PARENT_SCHEDULED,
     Kind.PARENT_REMINDER,
     Kind.EVENING_CONFIRMATION,
@@ -48,6 +51,8 @@ LAYOUTS = {
     Kind.PARENT_SCHEDULED: "appointment",
     Kind.PARENT_REMINDER: "appointment",
     Kind.PARENT_CANCELLED: "appointment_cancelled",
+    Kind.PARENT_CANCELLED_BY_FAMILY: "appointment_cancelled",
+    Kind.PARENT_NO_SHOW: "appointment_cancelled",
     Kind.EVENING_CONFIRMATION: "evening",
     Kind.EVENING_PROMOTED: "evening",
 }
@@ -146,12 +151,18 @@ def _appointment_context(notification: Notification):
     return context, attachments
 
 
+def booking_start_url(language: str) -> str:
+    """The absolute address of the booking's first step in `language`: "book again"."""
+    with translation.override(language):
+        return absolute_url(reverse("booking_start"))
+
+
 def _cancelled_context(notification: Notification):
     request = notification.request
     context = {
         "reference": request.reference,
         "when": local_when(request.slot_start, request.slot_end),
-        "booking_url": absolute_url(reverse("booking_start")),
+        "booking_url": booking_start_url(notification.language),
     }
     return context, []
 
@@ -184,6 +195,8 @@ CONTEXTS = {
     Kind.PARENT_SCHEDULED: _appointment_context,
     Kind.PARENT_REMINDER: _appointment_context,
     Kind.PARENT_CANCELLED: _cancelled_context,
+    Kind.PARENT_CANCELLED_BY_FAMILY: _cancelled_context,
+    Kind.PARENT_NO_SHOW: _cancelled_context,
     Kind.EVENING_CONFIRMATION: _evening_context,
     Kind.EVENING_PROMOTED: _evening_context,
 }
@@ -245,3 +258,45 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     for filename, content, mimetype in rendered.attachments:
         message.attach(filename, content, mimetype)
     return message
+
+
+# Text messages: the same facts, shorter (forms/sms/<kind>.txt, forms.notifications.sms.text)
+
+# Kinds whose text message links to "book again" rather than to the appointment page.
+BOOK_AGAIN_KINDS = {Kind.PARENT_CANCELLED, Kind.PARENT_CANCELLED_BY_FAMILY, Kind.PARENT_NO_SHOW}
+
+
+def sms_context(notification: Notification) -> dict:
+    """What a text message may say: the service (added by render_sms), the reference, the
+    date, time and place, and one short link. Never the motive, the child, the worker or
+    the worker's job (DESIGN.md rule 4: a relative may see the phone)."""
+    language = notification.language
+    if notification.registration_id:
+        registration = notification.registration
+        evening = registration.evening.localized
+        return {
+            "reference": registration.reference,
+            "waiting": registration.status == EveningRegistration.Status.WAITING,
+            "title": evening.title,
+            "when": short_when(evening.starts_at, language=language),
+            "place": evening.place,
+            "link": short_url(registration),
+        }
+    request = notification.request
+    context = {
+        "reference": request.reference,
+        "has_slot": request.slot_start is not None,
+        "when": short_when(request.slot_start, language=language),
+        "place": request.place if request.mode == AppointmentRequest.Mode.SCHOOL else "",
+    }
+    if notification.kind in BOOK_AGAIN_KINDS:
+        context["link"] = booking_start_url(language)
+    else:
+        context["link"] = short_url(request)
+    return context
+
+
+def sms_text(notification: Notification) -> str:
+    """The text message of a family's row, in the row's language."""
+    with translation.override(notification.language):
+        return render_sms(notification.kind, sms_context(notification), notification.language)

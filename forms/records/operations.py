@@ -17,7 +17,7 @@ from wagtail.log_actions import log
 
 from forms.booking.cancel import RequestClosed, cancel_request
 from forms.models import AppointmentRequest, RequestEvent
-from forms.notifications.queueing import queue_request_scheduled
+from forms.notifications.queueing import queue_no_show, queue_request_scheduled
 
 Status = AppointmentRequest.Status
 Kind = RequestEvent.Kind
@@ -117,7 +117,7 @@ def _set_slot(request, start, end, place, kind, user):
         data["previous_start"] = previous.isoformat()
     request.record(kind, user=user, **data)
     _log(request, kind, user, start=data["start"], end=data["end"], previous_start=data.get("previous_start"))
-    queue_request_scheduled(request)  # the family, in their language, if they left an e-mail
+    queue_request_scheduled(request)  # the family, in its language, by its channels
     return request
 
 
@@ -164,6 +164,7 @@ def mark_no_show(request: AppointmentRequest, user) -> AppointmentRequest:
         raise OperationError(_("Cette demande n'a pas de rendez-vous."))
     _close(request, user, Status.NO_SHOW, Kind.NO_SHOW)
     _log(request, Kind.NO_SHOW, user)
+    queue_no_show(request)  # "we missed you", with the link to book again (BookingSettings)
     return request
 
 

@@ -1,7 +1,12 @@
 """Retention (DESIGN.md rule 4): personal data of a closed request is kept for the retention
 period (BookingSettings.retention_months, 24 by default: CNIL guidance for a CCAS, two years
 after the last contact), then anonymised. What statistics need stays: school, reason, mode,
-requester, language, interpreter, status, routing and dates."""
+requester, language, interpreter, status, routing and dates.
+
+What went out about a request or a registration goes with it: the outbox's recipients (the
+e-mail addresses and phone numbers messages went to), the provider's ids and errors, and the
+short links of its text messages. An evening registration is anonymised once its evening
+ended longer ago than the same period (the seats stay counted)."""
 
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from forms.models import AppointmentRequest, BookingSettings, Notification, RequestEvent
+from forms.models import AppointmentRequest, BookingSettings, EveningRegistration, Notification, RequestEvent, ShortLink
 
 # Blanked on the request: everything that names or describes the family.
 PERSONAL_FIELDS = {
@@ -75,8 +80,8 @@ def anonymise(request_ids, now: datetime | None = None) -> int:
         return 0
     AppointmentRequest.objects.filter(pk__in=ids).update(anonymised_at=now, updated_at=now, **PERSONAL_FIELDS)
     _blank_event_texts(RequestEvent.objects.filter(request_id__in=ids).only("pk", "data"))
-    # The outbox keeps the address a message went to: it goes too.
-    Notification.objects.filter(request_id__in=ids).update(recipient="", last_error="")
+    # The outbox keeps the address or number a message went to: it goes too.
+    _forget_messages(request_id__in=ids)
     action = LOG_ACTIONS[RequestEvent.Kind.ANONYMISED][0]
     events = []
     for request in AppointmentRequest.objects.filter(pk__in=ids).only("pk", "reference"):
@@ -86,11 +91,41 @@ def anonymise(request_ids, now: datetime | None = None) -> int:
     return len(ids)
 
 
+def _forget_messages(**owner):
+    Notification.objects.filter(**owner).update(recipient="", last_error="", provider_id="")
+    ShortLink.objects.filter(**owner).delete()
+
+
+def expired_registrations(now: datetime | None = None, months: int | None = None):
+    """Evening registrations whose evening ended before the retention period, not yet anonymised."""
+    return EveningRegistration.objects.filter(
+        evening__date__lt=retention_cutoff(now, months).date(), anonymised_at__isnull=True
+    )
+
+
+@transaction.atomic
+def anonymise_registrations(registration_ids, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    ids = list(registration_ids)
+    if ids:
+        EveningRegistration.objects.filter(pk__in=ids).update(anonymised_at=now, name="", phone="", email="")
+        _forget_messages(registration_id__in=ids)
+    return len(ids)
+
+
 def purge_personal_data(now: datetime | None = None, months: int | None = None, batch_size=500) -> int:
-    """Anonymise every expired request, in batches (each batch one transaction)."""
+    """Anonymise every expired request and evening registration, in batches (each batch one
+    transaction). Returns how many requests and registrations."""
     total = 0
+    if months is None:
+        months = BookingSettings.load().retention_months
     while True:
         ids = list(expired_requests(now, months).order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not ids:
-            return total
+            break
         total += anonymise(ids, now)
+    while True:
+        ids = list(expired_registrations(now, months).order_by("pk").values_list("pk", flat=True)[:batch_size])
+        if not ids:
+            return total
+        total += anonymise_registrations(ids, now)

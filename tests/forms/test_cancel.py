@@ -130,7 +130,9 @@ def test_cancel_request_closes_records_and_notifies_the_worker(appointment, djan
     assert appointment.closed_at is not None
     event = appointment.events.get(kind=RequestEvent.Kind.CANCELLED)
     assert event.data == {"by": "family"}
-    assert [m.to for m in mail.outbox] == [["c.leroy@ccas.example.fr"]]
+    # The worker is told; the family gets the acknowledgement of its own cancellation.
+    assert sorted(m.to[0] for m in mail.outbox) == ["c.leroy@ccas.example.fr", "fatima@example.org"]
+    assert "Annulation enregistrée" in next(m.subject for m in mail.outbox if m.to == ["fatima@example.org"])
 
 
 def test_cancel_by_the_service_tells_the_family(appointment, django_capture_on_commit_callbacks):
@@ -185,7 +187,7 @@ def test_post_cancels_and_says_so(client, appointment, django_capture_on_commit_
     assert "Votre rendez-vous est annulé" in status.get_text()
     appointment.refresh_from_db()
     assert appointment.status == AppointmentRequest.Status.CANCELLED_FAMILY
-    assert len(mail.outbox) == 1
+    assert len(mail.outbox) == 2  # to the worker, and the acknowledgement to the family
 
 
 def test_the_page_follows_the_language_of_the_link(client, worker):

@@ -84,6 +84,9 @@ CASES = [
     Case("evening_confirmed", Kind.EVENING_CONFIRMATION, {"status": EveningRegistration.Status.CONFIRMED}),
     Case("evening_waiting_list", Kind.EVENING_CONFIRMATION, {"status": EveningRegistration.Status.WAITING}),
     Case("evening_promoted", Kind.EVENING_PROMOTED, {"status": EveningRegistration.Status.CONFIRMED}),
+    # Added with text messages (at the end: a case's index makes its ids and references).
+    Case("cancelled_by_the_family", Kind.PARENT_CANCELLED_BY_FAMILY, {"status": Status.CANCELLED_FAMILY}),
+    Case("no_show", Kind.PARENT_NO_SHOW, {"status": Status.NO_SHOW}),
 ]
 EVENING_KINDS = {Kind.EVENING_CONFIRMATION, Kind.EVENING_PROMOTED}
 

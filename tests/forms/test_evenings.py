@@ -283,6 +283,7 @@ def test_the_form_page_shows_the_seats_left_and_the_emergency_numbers(client, ev
     assert [legend.get_text(strip=True) for legend in page.select("form legend")] == [
         "Combien serez-vous ?",
         "Comment vous joindre*",
+        "Comment voulez-vous recevoir la confirmation ?",
     ]
 
 
