@@ -40,6 +40,14 @@ class BookingSettings(BaseGenericSetting):
 
     minimum_notice_hours = models.PositiveIntegerField(_("délai minimum (heures)"), default=24)
     horizon_weeks = models.PositiveIntegerField(_("horizon de réservation (semaines)"), default=6)
+    change_cutoff_hours = models.PositiveIntegerField(
+        _("délai pour déplacer ou annuler (heures)"),
+        default=24,
+        help_text=_(
+            "Jusqu'à combien d'heures avant le rendez-vous la famille peut le déplacer ou l'annuler "
+            "elle-même ; ensuite, la page lui donne les numéros à appeler."
+        ),
+    )
     retention_months = models.PositiveIntegerField(
         _("durée de conservation (mois)"),
         default=24,
@@ -70,6 +78,7 @@ class BookingSettings(BaseGenericSetting):
     panels = [
         FieldPanel("minimum_notice_hours"),
         FieldPanel("horizon_weeks"),
+        FieldPanel("change_cutoff_hours"),
         FieldPanel("retention_months"),
         FieldPanel("reminder_hours"),
         FieldPanel("no_show_message"),
@@ -247,6 +256,7 @@ class Notification(models.Model):
         PARENT_NO_SHOW = "parent_no_show", _("« Nous ne vous avons pas vu », à la famille")
         WORKER_NEW = "worker_new", _("Nouvelle demande, au travailleur social")
         WORKER_CANCELLED = "worker_cancelled", _("Annulation, au travailleur social")
+        WORKER_MOVED = "worker_moved", _("Rendez-vous déplacé, au travailleur social")
         EVENING_CONFIRMATION = "evening_confirmation", _("Inscription à une soirée")
         EVENING_PROMOTED = "evening_promoted", _("Place libérée à une soirée")
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("rendez-vous/<str:step>/", views_booking.step, name="booking_step"),
     path("rendez-vous/confirmation/<str:reference>/", views_booking.done, name="booking_done"),
     path("annuler/<str:token>/", views_cancel.cancel, name="booking_cancel"),
+    path("annuler/<str:token>/deplacer/", views_cancel.move, name="booking_move"),
     path("soirees/<int:evening_id>/inscription/", views_evening.register, name="evening_register"),
     path("soirees/inscription/<str:reference>/", views_evening.done, name="evening_done"),
     path("soirees/annuler/<str:token>/", views_evening.cancel, name="evening_cancel"),

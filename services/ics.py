@@ -13,7 +13,9 @@ announced on both sides of a daylight-saving change.
   synced to third-party services. The UID is `<reference>@<host>`: a file downloaded again
   after a reschedule replaces the event instead of adding a second one. The callers pass
   plain values (this module knows no model of the intake); call them inside
-  `translation.override(language)`: the summary and description are translated.
+  `translation.override(language)`: the summary and description are translated. A moved
+  appointment's file carries a higher SEQUENCE (RFC 5545: the number of times it was moved),
+  so that calendars update the event they hold rather than ignore the newer file.
 """
 
 from __future__ import annotations
@@ -113,15 +115,25 @@ def _own_calendar(event: Event, start: datetime) -> Calendar:
 
 
 def appointment_calendar(
-    *, reference: str, start: datetime, end: datetime | None, location: str, mode: str, worker_name: str = ""
+    *,
+    reference: str,
+    start: datetime,
+    end: datetime | None,
+    location: str,
+    mode: str,
+    worker_name: str = "",
+    sequence: int = 0,
 ) -> Calendar:
     """A VCALENDAR with one VEVENT for a booked appointment (30 minutes when `end` is None).
 
     `location`: the place, or the mode when there is none; `mode`: the mode as the family reads
-    it; `worker_name`: the worker's public name, if a worker is assigned."""
+    it; `worker_name`: the worker's public name, if a worker is assigned; `sequence`: how many
+    times the appointment was moved (0, the default, is written as no SEQUENCE at all)."""
     start = start.astimezone(PARIS)
     end = (end or start + timedelta(minutes=30)).astimezone(PARIS)
     event = _own_event(reference)
+    if sequence:
+        event.add("sequence", sequence)
     event.add("dtstart", start)
     event.add("dtend", end)
     event.add("summary", _("Rendez-vous service social scolaire"))

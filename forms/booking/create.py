@@ -60,8 +60,9 @@ def _slot_key(slot) -> str:
     return slot.key if isinstance(slot, Slot) else str(slot or "")
 
 
-def _is_booked(school: SchoolPage, key: str) -> bool:
-    """Whether an active appointment of this school holds the slot a key names."""
+def is_booked(school: SchoolPage, key: str) -> bool:
+    """Whether an active appointment of this school holds the slot a key names: after the
+    database refused a slot, this tells "taken by another family" from any other refusal."""
     start = parse_slot_key(key)
     return (
         start is not None
@@ -71,7 +72,9 @@ def _is_booked(school: SchoolPage, key: str) -> bool:
     )
 
 
-def _place(school: SchoolPage, slot: Slot) -> str:
+def appointment_place(school: SchoolPage, slot: Slot) -> str:
+    """The place stored on a request booked at `slot`: the school, the permanence's room and
+    the address, in the source language (what the worker's agenda and the .ics show)."""
     parts = [school.title, slot.place, f"{school.address}, {school.postcode} {school.city}".strip(", ")]
     return ", ".join(part for part in parts if part)[:200]
 
@@ -114,7 +117,7 @@ def create_request(
             existing = _by_submission(submission_key)
             if existing is not None:
                 return existing
-            if mode == AppointmentRequest.Mode.SCHOOL and school is not None and _is_booked(school, _slot_key(slot)):
+            if mode == AppointmentRequest.Mode.SCHOOL and school is not None and is_booked(school, _slot_key(slot)):
                 raise SlotTaken(_slot_key(slot)) from None
             if AppointmentRequest.objects.filter(reference=reference).exists():
                 continue  # a reference drawn twice: draw another
@@ -137,7 +140,7 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
             existing = _by_submission(submission_key)
             if existing is not None:
                 return existing
-            if school is not None and _is_booked(school, key):
+            if school is not None and is_booked(school, key):
                 raise SlotTaken(key)
             raise SlotUnavailable(key)
 
@@ -158,7 +161,7 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
         mode=mode,
         slot_start=booked_slot.start if booked_slot else None,
         slot_end=booked_slot.end if booked_slot else None,
-        place=_place(school, booked_slot) if booked_slot else "",
+        place=appointment_place(school, booked_slot) if booked_slot else "",
         language=language,
         consent_at=now,
         captcha=captcha,

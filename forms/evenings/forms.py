@@ -12,7 +12,7 @@ from core.languages import current_language
 from forms.antispam import HoneypotForm
 from forms.evenings import registrations as evenings
 from forms.models import NotifyBy
-from forms.notifications.channels import choice_errors, unanswered_choice
+from forms.notifications.channels import choice_errors, effective_choice, unanswered_choice
 from forms.phone import validated_e164
 from forms.rendering import PublicForm
 from forms.widgets import LanguageSelect
@@ -129,6 +129,8 @@ class EveningRegistrationForm(HoneypotForm, PublicForm):
             for name, message in choice_errors(data["notify_by"], data.get("phone"), data.get("email")).items():
                 if name not in self.errors:
                     self.add_error(name, message)
+            if "notify_by" in data:  # add_error() drops a field in error from cleaned_data
+                data["notify_by"] = effective_choice(data["notify_by"], data.get("phone"), data.get("email"))
         adults, children = data.get("adults"), data.get("children")
         if adults is not None and children is not None and adults + children > self.evening.capacity:
             self.add_error(

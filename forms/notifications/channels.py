@@ -54,6 +54,14 @@ def unanswered_choice(phone: str | None, email: str | None) -> str:
     return NotifyBy.EMAIL if email else NotifyBy.SMS
 
 
+def effective_choice(notify_by: str, phone: str | None, email: str | None) -> str:
+    """What the family will be told by: its choice, or e-mail when it left an optional phone
+    empty and gave an address (the text-message choice was only preselected)."""
+    if wants_sms(notify_by) and phone == "" and email:
+        return NotifyBy.EMAIL
+    return notify_by
+
+
 def choice_errors(notify_by: str, phone: str | None, email: str | None) -> dict[str, str]:
     """{field name: message} for a choice that cannot be carried out; {} when it can.
 
@@ -61,7 +69,10 @@ def choice_errors(notify_by: str, phone: str | None, email: str | None) -> dict[
     field), or None when the phone field itself is invalid: its own error is then enough."""
     errors = {}
     if wants_sms(notify_by) and phone == "":
-        errors["phone"] = PHONE_NEEDED
+        if not email:
+            errors["phone"] = PHONE_NEEDED
+        # else: an optional phone left empty with an address given: told by e-mail, see
+        # effective_choice(); no error for a preselected choice the family never made.
     elif wants_sms(notify_by) and phone and not is_mobile(to_e164(phone) or ""):
         errors["notify_by"] = NOT_A_MOBILE
     if wants_email(notify_by) and not email:

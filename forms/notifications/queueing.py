@@ -199,3 +199,18 @@ def _reminders_of_slot(request, slot_start):
     return Notification.objects.filter(request=request, kind=Kind.PARENT_REMINDER).filter(
         Q(about_slot=slot_start) | Q(about_slot__isnull=True)
     )
+
+
+def queue_request_moved(request: AppointmentRequest) -> list[Notification]:
+    """The family moved its appointment: to the worker now holding it (or the service mailbox),
+    a notice with no personal data; to the family, by its channels, the new confirmation (the
+    PARENT_SCHEDULED message, with the .ics of higher SEQUENCE by e-mail) and the new reminder
+    (the old slot's is then never sent: see delivery)."""
+    slot = request.slot_start
+    return _save(
+        [
+            _worker_row(Kind.WORKER_MOVED, request),
+            *_family_rows(Kind.PARENT_SCHEDULED, request, about_slot=slot),
+            *_reminder_rows(request),
+        ]
+    )

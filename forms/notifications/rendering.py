@@ -26,7 +26,7 @@ from django.utils.dateformat import format as format_date
 
 from core.languages import text_direction
 from forms.links import absolute_url, cancel_url, evening_cancel_url, short_url
-from forms.models import AppointmentRequest, EveningRegistration, Notification
+from forms.models import AppointmentRequest, EveningRegistration, Notification, RequestEvent
 from forms.notifications.sms.text import render_sms, short_when
 from services import ics
 from services.schedule import PARIS
@@ -47,6 +47,7 @@ FAMILY_KINDS = {
 LAYOUTS = {
     Kind.WORKER_NEW: "worker",
     Kind.WORKER_CANCELLED: "worker",
+    Kind.WORKER_MOVED: "worker",
     Kind.PARENT_CONFIRMATION: "appointment",
     Kind.PARENT_SCHEDULED: "appointment",
     Kind.PARENT_REMINDER: "appointment",
@@ -91,7 +92,8 @@ def local_when(start: datetime | None, end: datetime | None) -> dict:
 
 
 def appointment_calendar_file(appointment: AppointmentRequest) -> bytes:
-    """The .ics of a booked appointment (which must have a slot)."""
+    """The .ics of a booked appointment (which must have a slot). Its SEQUENCE counts the moves
+    on the timeline (by the family or a worker): same UID, higher SEQUENCE, the event updates."""
     if appointment.slot_start is None:
         raise ValueError("an appointment without a slot has no calendar event")
     worker = appointment.assigned_worker if appointment.assigned_worker_id else None
@@ -102,6 +104,7 @@ def appointment_calendar_file(appointment: AppointmentRequest) -> bytes:
         location=appointment.place or appointment.get_mode_display(),
         mode=appointment.get_mode_display(),
         worker_name=worker.public_name if worker else "",
+        sequence=appointment.events.filter(kind=RequestEvent.Kind.RESCHEDULED).count(),
     )
     return ics.to_bytes(calendar)
 
@@ -191,6 +194,7 @@ def _evening_context(notification: Notification):
 CONTEXTS = {
     Kind.WORKER_NEW: _worker_context,
     Kind.WORKER_CANCELLED: _worker_context,
+    Kind.WORKER_MOVED: _worker_context,
     Kind.PARENT_CONFIRMATION: _appointment_context,
     Kind.PARENT_SCHEDULED: _appointment_context,
     Kind.PARENT_REMINDER: _appointment_context,

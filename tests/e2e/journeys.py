@@ -47,11 +47,14 @@ def assert_step(page, language, step):
     assert_html(page, language)
 
 
-def fill_details(page, *, name, email, phone="06 12 34 56 78"):
+def fill_details(page, *, name, email, phone="06 12 34 56 78", notify_by=None):
+    """The contact step. `notify_by`: "sms", "email" or "both"; by default both with an
+    e-mail address, the preselected text message without."""
     page.select_option("#id_reason", "schooling")
     page.fill("#id_parent_name", name)
     page.fill("#id_phone", phone)
     page.fill("#id_email", email)
+    page.check(f"input[name=notify_by][value={notify_by or ('both' if email else 'sms')}]")
     page.check("#id_consent")
 
 

@@ -165,7 +165,8 @@ def test_get_asks_for_confirmation_and_cancels_nothing(client, appointment):
     response = client.get(cancel_path(appointment))
     assert response.status_code == 200
     page = parse(response)
-    assert page.h1.get_text(strip=True) == "Annuler mon rendez-vous"
+    # The link opens the family's appointment page (issue 13): its heading names the appointment.
+    assert page.h1.get_text(strip=True) == "Mon rendez-vous"
     assert appointment.reference in response.text
     form = page.find("form", method="post")
     assert form.find("input", attrs={"name": "csrfmiddlewaretoken"}) is not None

@@ -87,6 +87,8 @@ CASES = [
     # Added with text messages (at the end: a case's index makes its ids and references).
     Case("cancelled_by_the_family", Kind.PARENT_CANCELLED_BY_FAMILY, {"status": Status.CANCELLED_FAMILY}),
     Case("no_show", Kind.PARENT_NO_SHOW, {"status": Status.NO_SHOW}),
+    # Added with the appointment page.
+    Case("worker_moved", Kind.WORKER_MOVED, recipient=WORKER_EMAIL),
 ]
 EVENING_KINDS = {Kind.EVENING_CONFIRMATION, Kind.EVENING_PROMOTED}
 

@@ -545,3 +545,18 @@ def test_make_run_prints_text_messages_on_the_console(worker, capsys):
     out = capsys.readouterr().out
     assert "CCAS de Villebelle" in out and "/r/" in out
     assert "12 34 56" not in out  # the number is masked
+
+
+def test_the_evening_form_tells_by_e_mail_a_family_that_gave_only_an_address(client, world):
+    from forms.evenings.forms import EveningRegistrationForm
+
+    make_site()
+    evening = make_evening(make_evening_index(publish=True), "Soirée", day=in_days(10).date(), capacity=20)
+    base = {"name": "Nadia Ferreira", "adults": 1, "children": 0, "language": "fr", "submission_key": "0" * 32}
+    form = EveningRegistrationForm({**base, "email": "nadia@example.org", "notify_by": "sms"}, evening=evening)
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["notify_by"] == NotifyBy.EMAIL
+    form = EveningRegistrationForm({**base, "phone": "01 45 67 89 01", "notify_by": "sms"}, evening=evening)
+    assert not form.is_valid() and "portable" in form.errors["notify_by"][0]
+    form = EveningRegistrationForm({**base, "phone": "06 12 34 56 78", "notify_by": "email"}, evening=evening)
+    assert not form.is_valid() and "adresse e-mail" in form.errors["email"][0]
