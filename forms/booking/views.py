@@ -148,6 +148,7 @@ def _render(request, flow, step, form=None, **context):
         step_number=STEPS.index(step) + 1,
         step_count=len(STEPS),
         step_title=STEP_TITLES[step],
+        next_step_title=STEP_TITLES[STEPS[STEPS.index(step) + 1]] if step != STEPS[-1] else None,
         previous_url=reverse("booking_step", args=[STEPS[STEPS.index(step) - 1]]) if step != "ecole" else None,
         form=form,
         has_errors=bool(form is not None and form.errors),
@@ -391,11 +392,12 @@ def done(request, reference):
     if appointment is None:
         raise Http404
     school = appointment.school.localized if appointment.school else None
-    place = ""
+    place = source_place = ""
     ics_url = None
     if appointment.slot_start is not None and appointment.school is not None:
         permanence = _permanence_at(appointment.school, appointment.slot_start)
         if permanence is not None:
+            source_place = permanence.place  # equal to `place` when not translated: marked lang="fr"
             place = localized_places([permanence.pk]).get(permanence.pk, permanence.place)
         # The download-only token: a shared calendar link never lets anyone cancel.
         ics_url = ics_path(appointment)
@@ -406,6 +408,7 @@ def done(request, reference):
             "appointment": appointment,
             "school": school,
             "place": place,
+            "source_place": source_place,
             "ics_url": ics_url,
             "cancel_url": cancel_path(appointment),
             "worker": appointment.assigned_worker,

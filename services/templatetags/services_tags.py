@@ -3,12 +3,13 @@
 from datetime import datetime, time
 
 from django import template
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from core.pages import public
 from services.finder import find_schools
-from services.models import SchoolIndexPage, ThematicEveningPage
+from services.models import Permanence, SchoolIndexPage, SchoolPage, ThematicEveningPage
 from services.schedule import PARIS
 
 register = template.Library()
@@ -51,3 +52,22 @@ def home_teasers(home_page) -> dict:
 def school_finder(context, index_page):
     """The school index's search: its form, results and counts for the request's query string."""
     return find_schools(index_page, context["request"].GET)
+
+
+@register.simple_tag
+def source_texts(schools) -> dict[str, frozenset[str]]:
+    """{"titles", "places"}: these schools' names and permanence places as the French (source)
+    pages word them. A name or place of a translated page still equal to one of them is French
+    text, to be marked `lang="fr"`.
+
+    `schools`: a school page, or the finder's results. Two queries, none on a French page."""
+    language = (get_language() or settings.LANGUAGE_CODE).split("-")[0]
+    if language == settings.LANGUAGE_CODE:
+        return {"titles": frozenset(), "places": frozenset()}
+    schools = [schools] if isinstance(schools, SchoolPage) else [getattr(item, "school", item) for item in schools]
+    source = {"locale__language_code": settings.LANGUAGE_CODE}
+    page_keys = {school.translation_key for school in schools}
+    permanence_keys = {permanence.translation_key for school in schools for permanence in school.permanences.all()}
+    titles = SchoolPage.objects.filter(translation_key__in=page_keys, **source).values_list("title", flat=True)
+    places = Permanence.objects.filter(translation_key__in=permanence_keys, **source).exclude(place="")
+    return {"titles": frozenset(titles), "places": frozenset(places.values_list("place", flat=True))}

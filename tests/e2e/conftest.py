@@ -163,6 +163,25 @@ def page(demo_server, browser, request):
     context.close()
 
 
+@pytest.fixture
+def touch_phone(demo_server, browser, request):
+    """The same phone in mobile emulation: touch events (`page.tap`), `is_mobile`, a 2x screen."""
+    context = browser.new_context(
+        base_url=demo_server,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+        timezone_id="Europe/Paris",
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.shots = Screenshots(page, request.node.name)
+    yield page
+    context.close()
+
+
 class Screenshots:
     """Numbered screenshots of a journey, written to test-output/e2e/<test name>/."""
 
