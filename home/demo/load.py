@@ -5,7 +5,7 @@ from wagtail.models import Locale, Page, Site
 
 from home.demo import pages as content
 from home.demo.localize import translate
-from home.models import CCASSettings, HomePage, InformationPage
+from home.models import CCASContactTranslation, CCASSettings, HomePage, InformationPage
 
 
 def ensure_locales():
@@ -60,6 +60,7 @@ def ensure_information_pages(home, log):
 def ensure_settings(info_pages):
     ccas = CCASSettings.load()
     if ccas.pk and ccas.phone:
+        ensure_contact_translations(ccas)
         return
     for field, value in content.CCAS_SETTINGS.items():
         setattr(ccas, field, value)
@@ -67,6 +68,13 @@ def ensure_settings(info_pages):
     ccas.privacy_page = info_pages.get("donnees-personnelles")
     ccas.accessibility_page = info_pages.get("accessibilite")
     ccas.save()
+    ensure_contact_translations(ccas)
+
+
+def ensure_contact_translations(ccas):
+    """The opening hours in each other language (never overwriting an editor's)."""
+    for language, hours in content.CCAS_TRANSLATIONS.items():
+        CCASContactTranslation.objects.get_or_create(ccas=ccas, language=language, defaults={"opening_hours": hours})
 
 
 def translate_missing(pages, locales, log, warn):

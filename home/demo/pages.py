@@ -220,3 +220,11 @@ CCAS_SETTINGS = {
     "email": "service-social-scolaire@ccas-villebelle.example.fr",
     "opening_hours": "<ul><li>Du lundi au vendredi, 8 h 30 – 12 h et 13 h 30 – 17 h</li></ul>",
 }
+# The opening hours in the other languages; the address stays as written in French (a postal
+# address), shown marked lang="fr".
+CCAS_TRANSLATIONS = {
+    "en": "<ul><li>Monday to Friday, 8:30 a.m. – 12 p.m. and 1:30 p.m. – 5 p.m.</li></ul>",
+    "ar": "<ul><li>من الاثنين إلى الجمعة، 8:30 – 12:00 و13:30 – 17:00</li></ul>",
+    "pt": "<ul><li>De segunda a sexta-feira, 8h30 – 12h e 13h30 – 17h</li></ul>",
+    "tr": "<ul><li>Pazartesiden cumaya, 8.30 – 12.00 ve 13.30 – 17.00</li></ul>",
+}

@@ -41,3 +41,36 @@ def test_arabic_footer_marks_the_french_address_hours_and_name(client, ccas):
 
 def test_french_footer_has_no_language_marks(client, ccas):
     assert footer(client, "/").select("[lang]") == []
+
+
+def test_translated_opening_hours_are_shown_in_the_page_language_without_a_french_mark(client, ccas):
+    from home.models import CCASContactTranslation
+
+    CCASContactTranslation.objects.create(
+        ccas=ccas, language="ar", opening_hours="<p>من الاثنين إلى الجمعة، 8:30 – 12:00</p>"
+    )
+    soup = footer(client, "/ar/")
+    hours = soup.select_one(".site-footer__hours div")
+    assert "من الاثنين" in hours.get_text() and hours.get("lang") is None
+    # The address has no Arabic version: still the French one, marked.
+    assert soup.find("address").get("lang") == "fr"
+    # Another language without a translation keeps the French hours, marked.
+    translate_page(ccas_home(), "tr", title="Okul sosyal hizmeti")
+    hours = footer(client, "/tr/").select_one(".site-footer__hours div")
+    assert "Du lundi" in hours.get_text() and hours.get("lang") == "fr"
+
+
+def ccas_home():
+    from home.models import HomePage
+
+    return HomePage.objects.get(locale__language_code="fr")
+
+
+def test_the_ccas_settings_page_offers_the_translations(client, ccas, django_user_model):
+    admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
+    client.force_login(admin)
+    response = client.get(f"/admin/settings/home/ccassettings/{ccas.pk}/")
+    if response.status_code == 302:  # the settings URL without the id on some versions
+        response = client.get(response["Location"])
+    assert response.status_code == 200
+    assert "Adresse et horaires dans les autres langues" in response.content.decode()

@@ -18,7 +18,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction
 
 from forms.models import BookingSettings
-from home.models import CCASSettings, InformationPage
+from home.models import CCASContactTranslation, CCASSettings, InformationPage
 from portal.cache import generation
 from services.models import CollectiveActionIndexPage, CollectiveActionPage, SocialWorker
 from tests.factories import (
@@ -95,6 +95,7 @@ def town(db, settings, tmp_path):
     ccas = CCASSettings.load()
     ccas.legal_notice_page = legal
     ccas.save()
+    CCASContactTranslation.objects.create(ccas=ccas, language="en", opening_hours="<p>Monday to Friday</p>")
     BookingSettings.load()
     return school
 

@@ -1,0 +1,12 @@
+"""Template tags of the site-wide settings."""
+
+from django import template
+from django.utils import translation
+
+register = template.Library()
+
+
+@register.simple_tag
+def ccas_contact(ccas):
+    """The CCAS address and opening hours in the active language (CCASSettings.contact_in)."""
+    return ccas.contact_in(translation.get_language())
