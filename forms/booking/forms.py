@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 from core.languages import current_language
 from core.pages import in_source_language, public, published_source
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
-from forms.models import AppointmentRequest, NotifyBy
-from forms.notifications.channels import choice_errors, suggested_choice, unanswered_choice
+from forms.models import AppointmentRequest
+from forms.notifications.channels import NotifyByField, clean_choice, suggested_choice
 from forms.phone import validated_e164
 from forms.rendering import PublicForm
 from forms.widgets import LanguageSelect
@@ -222,15 +222,7 @@ class DetailsForm(HoneypotForm, PublicForm):
             "max_length": _("Indiquez un numéro de téléphone valide, par exemple 06 12 34 56 78."),
         },
     )
-    notify_by = forms.ChoiceField(
-        label=_("Comment voulez-vous recevoir la confirmation et le rappel ?"),
-        help_text=_("Les SMS ne partent que vers un numéro de portable."),
-        choices=NotifyBy.choices,
-        initial=NotifyBy.SMS,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("Choisissez une des possibilités proposées.")},
-    )
+    notify_by = NotifyByField(label=_("Comment voulez-vous recevoir la confirmation et le rappel ?"))
     email = forms.EmailField(
         label=_("Votre adresse e-mail (facultatif)"),
         help_text=_("Pour recevoir la confirmation et le lien d'annulation."),
@@ -316,12 +308,7 @@ class DetailsForm(HoneypotForm, PublicForm):
 
     def clean(self):
         cleaned = super().clean()
-        if "notify_by" in cleaned:
-            phone = cleaned.get("phone")
-            cleaned["notify_by"] = cleaned["notify_by"] or unanswered_choice(phone, cleaned.get("email"))
-            for name, message in choice_errors(cleaned["notify_by"], phone, cleaned.get("email")).items():
-                if name not in self.errors:
-                    self.add_error(name, message)
+        clean_choice(self, cleaned)
         return cleaned
 
     def clean_parent_name(self):

@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from core.languages import current_language
 from forms.antispam import HoneypotForm
 from forms.evenings import registrations as evenings
-from forms.models import NotifyBy
-from forms.notifications.channels import choice_errors, effective_choice, unanswered_choice
+from forms.notifications.channels import NotifyByField, clean_choice
 from forms.phone import validated_e164
 from forms.rendering import PublicForm
 from forms.widgets import LanguageSelect
@@ -72,15 +71,7 @@ class EveningRegistrationForm(HoneypotForm, PublicForm):
         error_messages={"invalid": _("Indiquez une adresse e-mail valide, par exemple nom@exemple.fr.")},
         widget=forms.EmailInput(attrs={"autocomplete": "email", "dir": "ltr"}),
     )
-    notify_by = forms.ChoiceField(
-        label=_("Comment voulez-vous recevoir la confirmation ?"),
-        help_text=_("Les SMS ne partent que vers un numéro de portable."),
-        choices=NotifyBy.choices,
-        initial=NotifyBy.SMS,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": _("Choisissez une des possibilités proposées.")},
-    )
+    notify_by = NotifyByField(label=_("Comment voulez-vous recevoir la confirmation ?"))
     language = forms.ChoiceField(
         label=_("Langue des messages"),
         choices=settings.LANGUAGES,
@@ -124,13 +115,8 @@ class EveningRegistrationForm(HoneypotForm, PublicForm):
                         code="no_contact",
                     ),
                 )
-        if "notify_by" in data and "phone" not in self.errors and "email" not in self.errors:
-            data["notify_by"] = data["notify_by"] or unanswered_choice(data.get("phone"), data.get("email"))
-            for name, message in choice_errors(data["notify_by"], data.get("phone"), data.get("email")).items():
-                if name not in self.errors:
-                    self.add_error(name, message)
-            if "notify_by" in data:  # add_error() drops a field in error from cleaned_data
-                data["notify_by"] = effective_choice(data["notify_by"], data.get("phone"), data.get("email"))
+        if "phone" not in self.errors and "email" not in self.errors:
+            clean_choice(self, data)
         adults, children = data.get("adults"), data.get("children")
         if adults is not None and children is not None and adults + children > self.evening.capacity:
             self.add_error(

@@ -18,6 +18,7 @@ never gets one, and the form says so.
 
 from __future__ import annotations
 
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from forms.models import Notification, NotifyBy
@@ -31,6 +32,40 @@ NOT_A_MOBILE = _(
 )
 EMAIL_NEEDED = _("Indiquez votre adresse e-mail pour être prévenu·e par e-mail, ou choisissez « Par SMS ».")
 PHONE_NEEDED = _("Indiquez un numéro de portable pour être prévenu·e par SMS, ou choisissez « Par e-mail ».")
+
+
+MOBILE_ONLY = _("Les SMS ne partent que vers un numéro de portable.")
+
+
+class NotifyByField(forms.ChoiceField):
+    """The "how to be told" question of a public form: radio buttons, text message preselected.
+    Not required: a form posted without it gets `unanswered_choice()` (see `clean_choice()`)."""
+
+    def __init__(self, *, label, **kwargs):
+        kwargs.setdefault("help_text", MOBILE_ONLY)
+        super().__init__(
+            label=label,
+            choices=NotifyBy.choices,
+            initial=NotifyBy.SMS,
+            required=False,
+            widget=forms.RadioSelect,
+            error_messages={"invalid_choice": _("Choisissez une des possibilités proposées.")},
+            **kwargs,
+        )
+
+
+def clean_choice(form: forms.Form, cleaned: dict) -> None:
+    """In a form's clean(): the choice as the family will be told (`cleaned["notify_by"]`),
+    and an error on the field to fix when it cannot be carried out (choice_errors())."""
+    if "notify_by" not in cleaned:
+        return
+    phone, email = cleaned.get("phone"), cleaned.get("email")
+    choice = cleaned["notify_by"] or unanswered_choice(phone, email)
+    for name, message in choice_errors(choice, phone, email).items():
+        if name not in form.errors:
+            form.add_error(name, message)
+    if "notify_by" in cleaned:  # add_error() drops a field in error from cleaned_data
+        cleaned["notify_by"] = effective_choice(choice, phone, email)
 
 
 def wants_sms(notify_by: str) -> bool:

@@ -31,7 +31,7 @@ from datetime import datetime, time, timedelta
 
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 
 from forms.models import BookingSettings, EveningRegistration, Notification, RequestEvent
@@ -127,10 +127,12 @@ def _paris_day_start(now: datetime) -> datetime:
 
 def _over_sms_limit(notification: Notification, now: datetime, rules) -> str:
     """OVER_NUMBER_LIMIT, OVER_BUDGET or "" for a text message about to be sent."""
-    sent_today = Notification.objects.filter(channel=Channel.SMS, state=State.SENT, sent_at__gte=_paris_day_start(now))
-    if sent_today.filter(recipient=notification.recipient).count() >= rules.sms_per_number_per_day:
+    sent_today = Notification.objects.filter(
+        channel=Channel.SMS, state=State.SENT, sent_at__gte=_paris_day_start(now)
+    ).aggregate(all=Count("pk"), to_number=Count("pk", filter=Q(recipient=notification.recipient)))
+    if sent_today["to_number"] >= rules.sms_per_number_per_day:
         return OVER_NUMBER_LIMIT
-    if sent_today.count() >= rules.sms_daily_budget:
+    if sent_today["all"] >= rules.sms_daily_budget:
         return OVER_BUDGET
     return ""
 

@@ -6,7 +6,7 @@ import re
 import pytest
 
 from forms.notifications.sms.backends import locmem
-from tests.e2e.journeys import assert_html, assert_step, fill_details, fresh_limits, school
+from tests.e2e.journeys import assert_html, assert_step, fill_details, fresh_limits, prefix, school
 
 SHORT_LINK = re.compile(r"https?://[^/\s]+(/r/[A-Za-z0-9_-]{16,})")
 
@@ -20,17 +20,22 @@ def _text_messages(settings):
     locmem.outbox.clear()
 
 
-def test_a_mobile_only_family_books_in_arabic_and_opens_its_appointment_from_the_text(page, db_access):
-    from forms.models import AppointmentRequest, Notification
-
+def to_the_contact_step(page, db_access, language):
+    """From a school's booking link, a school appointment at its first free slot."""
     source = school(db_access, "simone-veil")
-    page.goto(f"/ar/rendez-vous/?ecole={source.pk}")
+    page.goto(f"{prefix(language)}/rendez-vous/?ecole={source.pk}")
     page.check("input[name=mode][value=school]")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/rendez-vous/creneau/$"))
     page.check("#id_slot_0")
     page.locator("main form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/rendez-vous/coordonnees/$"))
+
+
+def test_a_mobile_only_family_books_in_arabic_and_opens_its_appointment_from_the_text(page, db_access):
+    from forms.models import AppointmentRequest, Notification
+
+    to_the_contact_step(page, db_access, "ar")
     assert_step(page, "ar", "coordonnees")
     # Text message is preselected; a landline with it chosen is refused next to the choice.
     assert page.locator("input[name=notify_by][value=sms]").is_checked()
@@ -64,14 +69,7 @@ def test_a_mobile_only_family_books_in_arabic_and_opens_its_appointment_from_the
 
 
 def test_the_message_shows_a_live_count_and_a_longer_one_is_refused_not_cut(page, db_access):
-    source = school(db_access, "simone-veil")
-    page.goto(f"/rendez-vous/?ecole={source.pk}")
-    page.check("input[name=mode][value=school]")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/rendez-vous/creneau/$"))
-    page.check("#id_slot_0")
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_url(re.compile(r"/rendez-vous/coordonnees/$"))
+    to_the_contact_step(page, db_access, "fr")
     assert page.locator("#id_message").get_attribute("maxlength") is None
     page.fill("#id_message", "Bonjour")
     assert page.locator("#id_message_count").inner_text() == "7 / 5000 caractères"

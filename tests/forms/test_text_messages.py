@@ -6,6 +6,7 @@ The SMS backend is the in-memory one (`sms_outbox`) or the fake Brevo server on 
 from datetime import datetime, time, timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.core import mail
 from django.db import transaction
 from django.test import override_settings
@@ -57,6 +58,10 @@ CHILD = "Yasmine"
 # The motive ("Difficultés familiales"), the message, the worker's job and name.
 MOTIVE_WORDS = ("harcel", "Difficult", "familiales", "social", "Leroy")
 WEBHOOK = "/sms/rapports/"
+
+
+def parse_html(html):
+    return BeautifulSoup(html, "html.parser")
 
 
 def in_days(days, hour=9, minute=30):
@@ -174,7 +179,8 @@ def test_text_messages_are_preselected_for_a_mobile_and_e_mail_for_a_landline():
     assert DetailsForm().initial["notify_by"] == NotifyBy.SMS
     assert DetailsForm(initial={"phone": MOBILE}).initial["notify_by"] == NotifyBy.SMS
     assert DetailsForm(initial={"phone": LANDLINE}).initial["notify_by"] == NotifyBy.EMAIL
-    assert 'value="sms"' in str(DetailsForm()["notify_by"]) and "checked" in str(DetailsForm()["notify_by"])
+    checked = parse_html(str(DetailsForm()["notify_by"])).select("input[checked]")
+    assert [radio["value"] for radio in checked] == [NotifyBy.SMS]
 
 
 def test_a_long_message_is_refused_with_its_length_not_cut():
