@@ -310,7 +310,7 @@ def sms_context(notification: Notification) -> dict:
         "reference": request.reference,
         "has_slot": request.slot_start is not None,
         "when": short_when(request.slot_start, language=language),
-        "place": request.place if request.mode == AppointmentRequest.Mode.SCHOOL else "",
+        "place": _sms_place(request),
     }
     if notification.kind in BOOK_AGAIN_KINDS:
         context["link"] = booking_start_url(language)
@@ -320,6 +320,15 @@ def sms_context(notification: Notification) -> dict:
     if "other_link" in context and language not in FOLDED_LANGUAGES:
         context["place"] = ""  # a second link in Unicode: the place stays on the page, 3 segments at most
     return context
+
+
+def _sms_place(request: AppointmentRequest) -> str:
+    """Where, in a text message: the school's name in the family's language (call inside it).
+    The room and the address, which would take a whole segment, are on the page behind the
+    link; a home visit's place (the family's address) is never in a text."""
+    if request.mode != AppointmentRequest.Mode.SCHOOL or request.school_id is None:
+        return ""
+    return request.school.localized.title
 
 
 def sms_text(notification: Notification) -> str:

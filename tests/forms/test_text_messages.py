@@ -566,3 +566,26 @@ def test_the_evening_form_tells_by_e_mail_a_family_that_gave_only_an_address(cli
     assert not form.is_valid() and "portable" in form.errors["notify_by"][0]
     form = EveningRegistrationForm({**base, "phone": "06 12 34 56 78", "notify_by": "email"}, evening=evening)
     assert not form.is_valid() and "adresse e-mail" in form.errors["email"][0]
+
+
+@pytest.mark.parametrize("language", ["fr", "ar", "tr"])
+def test_a_booking_at_the_longest_demo_school_texts_its_name_within_the_segment_limit(
+    client, world, sms_outbox, language
+):
+    """Found under make run: the stored place (school, room and street address) made an Arabic
+    confirmation 4 segments. A text names the school; the room and address are on the page."""
+    from services.models import Permanence
+    from tests.booking_walk import submit, walk_to
+
+    world.school.title = "École élémentaire Pauline-Kergomard"
+    world.school.address = "22 rue Jacques-Prévert"
+    world.school.save_revision().publish()
+    Permanence.objects.filter(school=world.school).update(place="Bureau à côté de la salle de motricité")
+    details = {"phone": "06 11 22 33 44", "email": "", "notify_by": NotifyBy.SMS, "language": language}
+    walk_to(client, "recapitulatif", world.school, details=details)
+    assert submit(client).status_code == 302
+    deliver_due()
+    [text] = texts_to(sms_outbox, "+33611223344")
+    assert "École élémentaire Pauline-Kergomard" in text.text or language != "fr"
+    assert "Jacques-Prévert" not in text.text and "motricit" not in text.text
+    assert segments(text.text) <= (2 if language == "fr" else 3), text.text
