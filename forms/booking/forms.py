@@ -19,7 +19,7 @@ from forms.models import AppointmentRequest
 from forms.notifications.channels import NotifyByField, clean_choice, suggested_choice
 from forms.phone import validated_e164
 from forms.rendering import PublicForm
-from forms.widgets import LanguageSelect
+from forms.widgets import LanguageSelect, SchoolSelect
 from services.models import SchoolPage
 from services.schedule import PARIS
 from services.text import normalize
@@ -40,11 +40,12 @@ def tidy(value: str) -> str:
     return " ".join(value.split())
 
 
-def school_choices(language: str | None = None) -> list[tuple[str, str]]:
-    """Live schools as (source school id, title in `language`), in alphabetical order.
+def school_options(language: str | None = None) -> tuple[list[tuple[str, str]], frozenset[str]]:
+    """Live schools as (source school id, title in `language`), in alphabetical order, and the
+    ids whose title is shown in French (not translated yet, or translated to the same words):
+    their options are marked `lang="fr"` on a page of another language.
 
-    Two queries whatever the number of schools; a school not translated yet shows its
-    French title."""
+    Two queries whatever the number of schools."""
     language = language or current_language()
     sources = list(in_source_language(public(SchoolPage.objects.live())).values_list("pk", "translation_key", "title"))
     titles = {}
@@ -56,7 +57,15 @@ def school_choices(language: str | None = None) -> list[tuple[str, str]]:
         )
     choices = [(str(pk), titles.get(key, title)) for pk, key, title in sources]
     choices.sort(key=lambda choice: (normalize(choice[1]), choice[1]))
-    return choices
+    french = frozenset()
+    if language != settings.LANGUAGE_CODE:
+        french = frozenset(str(pk) for pk, key, title in sources if titles.get(key, title) == title)
+    return choices, french
+
+
+def school_choices(language: str | None = None) -> list[tuple[str, str]]:
+    """The schools a family can choose from (school_options without the language marks)."""
+    return school_options(language)[0]
 
 
 def school_by_id(value) -> SchoolPage | None:
@@ -74,6 +83,7 @@ def school_by_id(value) -> SchoolPage | None:
 class SchoolForm(PublicForm):
     school = forms.ChoiceField(
         label=_("L'école de votre enfant"),
+        widget=SchoolSelect,
         help_text=_("Si vous ne savez pas, choisissez « Je ne sais pas » : le service vous répondra."),
         error_messages={
             "required": _("Choisissez l'école de votre enfant, ou « Je ne sais pas »."),
@@ -83,11 +93,13 @@ class SchoolForm(PublicForm):
 
     def __init__(self, *args, language=None, **kwargs):
         super().__init__(*args, **kwargs)
+        choices, french = school_options(language)
         self.fields["school"].choices = [
             ("", _("Choisissez une école")),
-            *school_choices(language),
+            *choices,
             (UNKNOWN_SCHOOL, _("Je ne sais pas")),
         ]
+        self.fields["school"].widget.french_values = french
 
     def clean_school(self):
         value = self.cleaned_data["school"]

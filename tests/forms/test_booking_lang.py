@@ -3,7 +3,7 @@ wording yet is French text: it carries `lang="fr" dir="ltr"`; a translated place
 
 import pytest
 
-from tests.booking_walk import submit, walk_to
+from tests.booking_walk import submit, url, walk_to
 from tests.factories import SchoolPageFactory, translate_page
 from tests.helpers import parse
 
@@ -61,3 +61,27 @@ def test_arabic_page_that_keeps_the_french_name_is_marked_french(client, school)
     arabic = translate_page(school, "ar", title=school.title)
     step = parse(client.get(f"/ar/rendez-vous/?ecole={arabic.pk}", follow=True))
     assert [(s.get("lang"), s.get("dir")) for s in spans_with(step, school.title)] == [("fr", "ltr")]
+
+
+@pytest.mark.django_db
+def test_school_options_still_in_french_are_marked_french_on_the_first_step(client, school):
+    translated = SchoolPageFactory(title="École maternelle Les Tilleuls", bookable_every_weekday=True)
+    translate_page(translated, "ar", title="مدرسة الزيزفون")
+    same_words = SchoolPageFactory(title="École Jacques Prévert", bookable_every_weekday=True)
+    translate_page(same_words, "ar", title=same_words.title)
+    options = {option["value"]: option for option in parse(client.get(url("ecole", "ar"))).select("select option")}
+
+    def marks(page):
+        return options[str(page.pk)].get("lang"), options[str(page.pk)].get("dir")
+
+    assert marks(school) == ("fr", "ltr")  # no Arabic page: named in French
+    assert marks(same_words) == ("fr", "ltr")  # an Arabic page that keeps the French name
+    assert options[str(translated.pk)].get_text() == "مدرسة الزيزفون"
+    assert marks(translated) == (None, None)
+    assert options[""].get("lang") is None  # the translated prompt and "I don't know"
+
+
+@pytest.mark.django_db
+def test_school_options_carry_no_french_mark_on_the_french_page(client, school):
+    options = parse(client.get(url("ecole"))).select("select option")
+    assert options and not [option for option in options if option.get("lang")]
