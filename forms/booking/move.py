@@ -121,7 +121,7 @@ def move_request(
 
 def _swap(locked: AppointmentRequest, school, slot, facts: dict, now: datetime) -> None:
     route = route_request(school, slot.start.astimezone(PARIS).date(), absences=facts.get("absences"))
-    previous_start, previous_worker_id = locked.slot_start, locked.assigned_worker_id
+    previous_start, previous_worker = locked.slot_start, locked.assigned_worker
     locked.slot_start, locked.slot_end = slot.start, slot.end
     locked.place = appointment_place(school, slot)
     locked.assigned_worker = route.worker
@@ -138,6 +138,10 @@ def _swap(locked: AppointmentRequest, school, slot, facts: dict, now: datetime) 
         end=slot.end.isoformat(),
         place=locked.place,
     )
-    if locked.assigned_worker_id != previous_worker_id:
+    if locked.assigned_worker != previous_worker:
+        # Routed like a booking (who holds the new slot's permanence), also over a manual
+        # reassignment: the slot is that worker's time. Both workers are told.
         locked.record(RequestEvent.Kind.ROUTED, **route.as_event_data())
-    queue_request_moved(locked)
+        queue_request_moved(locked, previous_worker=previous_worker)
+    else:
+        queue_request_moved(locked)

@@ -33,7 +33,11 @@ EVENING_KINDS = {Kind.EVENING_CONFIRMATION, Kind.EVENING_PROMOTED}
 
 def worker_recipient(request: AppointmentRequest) -> str:
     """The assigned worker's private e-mail, or the service mailbox for the service-wide queue."""
-    worker = request.assigned_worker
+    return worker_address(request.assigned_worker)
+
+
+def worker_address(worker) -> str:
+    """A worker's private e-mail, or the service mailbox (no worker, or a worker without one)."""
     if worker is not None and worker.email:
         return worker.email
     return settings.SERVICE_MAILBOX
@@ -201,16 +205,26 @@ def _reminders_of_slot(request, slot_start):
     )
 
 
-def queue_request_moved(request: AppointmentRequest) -> list[Notification]:
+# queue_request_moved's default: the appointment stayed with its worker.
+MOVED_IN_PLACE = object()
+
+
+def queue_request_moved(request: AppointmentRequest, previous_worker=MOVED_IN_PLACE) -> list[Notification]:
     """The family moved its appointment: to the worker now holding it (or the service mailbox),
     a notice with no personal data; to the family, by its channels, the new confirmation (the
     PARENT_SCHEDULED message, with the .ics of higher SEQUENCE by e-mail) and the new reminder
-    (the old slot's is then never sent: see delivery)."""
+    (the old slot's is then never sent: see delivery).
+
+    `previous_worker`: when the new slot is held by someone else (a day of the referent's
+    absence, or a request a manager had handed to a colleague), the worker it left (or None for
+    the service queue) is told too, with the reference only: it is no longer in their queue."""
     slot = request.slot_start
-    return _save(
-        [
-            _worker_row(Kind.WORKER_MOVED, request),
-            *_family_rows(Kind.PARENT_SCHEDULED, request, about_slot=slot),
-            *_reminder_rows(request),
-        ]
-    )
+    rows = [
+        _worker_row(Kind.WORKER_MOVED, request),
+        *_family_rows(Kind.PARENT_SCHEDULED, request, about_slot=slot),
+        *_reminder_rows(request),
+    ]
+    if previous_worker is not MOVED_IN_PLACE and worker_address(previous_worker) != worker_recipient(request):
+        address = worker_address(previous_worker)
+        rows.append(_row(Kind.WORKER_HANDED_OVER, address, settings.LANGUAGE_CODE, request=request))
+    return _save(rows)

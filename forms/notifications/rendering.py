@@ -49,6 +49,7 @@ LAYOUTS = {
     Kind.WORKER_NEW: "worker",
     Kind.WORKER_CANCELLED: "worker",
     Kind.WORKER_MOVED: "worker",
+    Kind.WORKER_HANDED_OVER: "worker",
     Kind.PARENT_CONFIRMATION: "appointment",
     Kind.PARENT_SCHEDULED: "appointment",
     Kind.PARENT_REMINDER: "appointment",
@@ -133,7 +134,8 @@ def _worker_context(notification: Notification):
         "reference": request.reference,
         "to_service_mailbox": notification.recipient == settings.SERVICE_MAILBOX,
         "by_service": request.status == AppointmentRequest.Status.CANCELLED_SERVICE,
-        "admin_url": admin_request_url(request),
+        # The worker a moved appointment left no longer sees it: no link to a page they cannot open.
+        "admin_url": "" if notification.kind == Kind.WORKER_HANDED_OVER else admin_request_url(request),
     }
     return context, []
 
@@ -214,6 +216,7 @@ CONTEXTS = {
     Kind.WORKER_NEW: _worker_context,
     Kind.WORKER_CANCELLED: _worker_context,
     Kind.WORKER_MOVED: _worker_context,
+    Kind.WORKER_HANDED_OVER: _worker_context,
     Kind.PARENT_CONFIRMATION: _appointment_context,
     Kind.PARENT_SCHEDULED: _appointment_context,
     Kind.PARENT_REMINDER: _appointment_context,

@@ -89,6 +89,8 @@ CASES = [
     Case("no_show", Kind.PARENT_NO_SHOW, {"status": Status.NO_SHOW}),
     # Added with the appointment page.
     Case("worker_moved", Kind.WORKER_MOVED, recipient=WORKER_EMAIL),
+    # Added with the hand-over of a moved appointment.
+    Case("worker_handed_over", Kind.WORKER_HANDED_OVER, recipient=WORKER_EMAIL),
 ]
 EVENING_KINDS = {Kind.EVENING_CONFIRMATION, Kind.EVENING_PROMOTED}
 

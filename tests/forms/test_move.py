@@ -22,6 +22,7 @@ from forms.booking.move import RequestClosed, TooLate, can_change, move_request,
 from forms.booking.slots import free_slots
 from forms.links import make_cancel_token, make_ics_token
 from forms.models import AppointmentRequest, Notification, RequestEvent
+from forms.records.operations import reassign
 from forms.records.permissions import MANAGER
 from home.models import CCASSettings
 from services.schedule import PARIS
@@ -195,6 +196,40 @@ def test_a_move_to_a_day_the_referent_is_away_goes_to_the_replacement(client, sc
     assert appointment.routed_as == AppointmentRequest.Routing.REPLACEMENT
     assert appointment.events.filter(kind=RequestEvent.Kind.ROUTED).count() == 2
     assert Notification.objects.get(kind=Kind.WORKER_MOVED).recipient == "m.diallo@ccas.example.fr"
+
+
+def test_the_worker_a_move_leaves_is_told_with_the_reference_and_no_link(
+    client, school, appointment, slots, django_capture_on_commit_callbacks
+):
+    # A manager had handed the request to a colleague; the family moves to another morning of
+    # the school's permanence, which the referent holds: the referent gets it back, routed like
+    # a booking, and the colleague is told it left her queue.
+    colleague = make_worker("Mme Petit", email="s.petit@ccas.example.fr")
+    manager = UserFactory(groups=[MANAGER])
+    reassign(appointment, manager, colleague, "Parle turc")
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(move_path(appointment), confirm_form(client, appointment, slots[2].key))
+    appointment.refresh_from_db()
+    assert appointment.assigned_worker == school.referent
+    assert appointment.routed_as == AppointmentRequest.Routing.REFERENT
+    told = Notification.objects.filter(request=appointment, kind__in=[Kind.WORKER_MOVED, Kind.WORKER_HANDED_OVER])
+    assert sorted(told.values_list("kind", "recipient")) == [
+        (Kind.WORKER_HANDED_OVER, "s.petit@ccas.example.fr"),
+        (Kind.WORKER_MOVED, school.referent.email),
+    ]
+    [to_colleague] = [m for m in mail.outbox if m.to == ["s.petit@ccas.example.fr"]]
+    assert appointment.reference in to_colleague.subject and "collègue" in to_colleague.subject
+    html = to_colleague.alternatives[0][0]
+    assert "/admin/" not in to_colleague.body and "/admin/" not in html
+    for secret in ("Fatima", "Benali", "0612345678", "+33612345678", "Yanis", "dort", "fatima@example.org"):
+        assert secret not in to_colleague.body and secret not in html
+
+
+def test_a_move_that_stays_with_the_worker_tells_nobody_else(client, school, appointment, slots):
+    client.post(move_path(appointment), confirm_form(client, appointment, slots[2].key))
+    assert not Notification.objects.filter(kind=Kind.WORKER_HANDED_OVER).exists()
+    assert Notification.objects.get(kind=Kind.WORKER_MOVED).recipient == school.referent.email
 
 
 def test_the_workers_request_page_shows_the_move_by_the_family(client, school, appointment, slots):

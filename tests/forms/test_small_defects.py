@@ -59,6 +59,16 @@ def test_confirmation_title_and_heading_agree(client, school, mode):
     assert page.title.get_text(strip=True).startswith(heading + " — ")
 
 
+@pytest.mark.parametrize("mode", ["school", "phone", "home"])
+def test_confirmation_link_says_move_or_cancel_for_an_appointment_and_cancel_for_a_request(client, school, mode):
+    walk_to(client, "recapitulatif", school, mode=mode)
+    page = parse(client.get(submit(client)["Location"]))
+    booked = page.h1.get_text(strip=True) == "Votre rendez-vous est réservé"
+    links = [a.get_text(strip=True) for a in page.select("main a")]
+    expected = "Déplacer ou annuler mon rendez-vous" if booked else "Annuler ma demande"
+    assert expected in links and "Annuler mon rendez-vous" not in links
+
+
 def test_evening_error_summary_comes_right_after_the_heading(client, evening):
     response = client.post(
         reverse("evening_register", kwargs={"evening_id": evening.pk}),
