@@ -10,6 +10,7 @@ from services.models import (
     SchoolIndexPage,
     SchoolPage,
     SocialCentre,
+    SocialCentreName,
     SocialWorker,
     ThematicEveningIndexPage,
     ThematicEveningPage,
@@ -30,6 +31,29 @@ CENTRES = [
     ("val", "Centre social du Val Fleuri", "18 rue des Lilas\n99100 Villebelle", "01 23 45 70 20"),
     ("garenne", "Espace familles de la Garenne", "2 place de la Garenne\n99100 Villebelle", "01 23 45 70 30"),
 ]
+
+# The centres' names in the other languages: the common noun translated, the proper name as the
+# sign on the door writes it (transliterated in Arabic, so that it can be read aloud and asked for).
+CENTRE_NAMES = {
+    "bruyeres": {
+        "en": "Les Bruyères social centre",
+        "ar": "المركز الاجتماعي لي برويير",
+        "pt": "Centro social Les Bruyères",
+        "tr": "Les Bruyères Sosyal Merkezi",
+    },
+    "val": {
+        "en": "Val Fleuri social centre",
+        "ar": "المركز الاجتماعي فال فلوري",
+        "pt": "Centro social Val Fleuri",
+        "tr": "Val Fleuri Sosyal Merkezi",
+    },
+    "garenne": {
+        "en": "La Garenne family centre",
+        "ar": "فضاء العائلات لا غارين",
+        "pt": "Espaço famílias La Garenne",
+        "tr": "La Garenne Aile Merkezi",
+    },
+}
 
 M, E, P = SchoolPage.Kind.NURSERY, SchoolPage.Kind.ELEMENTARY, SchoolPage.Kind.PRIMARY
 WEEKLY, EVEN, ODD = Permanence.Recurrence.WEEKLY, Permanence.Recurrence.EVEN_WEEKS, Permanence.Recurrence.ODD_WEEKS
@@ -278,6 +302,10 @@ def ensure_centres():
     centres = {}
     for key, name, address, phone in CENTRES:
         centres[key], _ = SocialCentre.objects.get_or_create(name=name, defaults={"address": address, "phone": phone})
+        for language, translated in CENTRE_NAMES[key].items():
+            SocialCentreName.objects.get_or_create(
+                centre=centres[key], language=language, defaults={"name": translated}
+            )
     return centres
 
 

@@ -3,6 +3,7 @@ closures, collective actions and thematic evenings."""
 
 from datetime import date, datetime, time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, TranslatableMixin
@@ -17,6 +19,7 @@ from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
+from core.languages import current_language
 from core.pages import BasePage, in_source_language, public, source_page
 from services.availability import next_occurrences
 from services.records import ClosurePeriod, SocialWorker, WorkerAbsence  # noqa: F401  (Django finds them here)
@@ -24,13 +27,22 @@ from services.schedule import permanences_overlap
 from services.text import normalize
 
 
-class SocialCentre(index.Indexed, models.Model):
+class SocialCentre(index.Indexed, ClusterableModel):
+    """A neighbourhood social centre a school page points to. Its name may be given in the other
+    languages (SocialCentreName); the address stays as the street signs write it, in French."""
+
     name = models.CharField(_("nom"), max_length=150)
     address = models.TextField(_("adresse"), blank=True)
     phone = models.CharField(_("téléphone"), max_length=30, blank=True)
     url = models.URLField(_("site web"), blank=True)
 
-    panels = [FieldPanel("name"), FieldPanel("address"), FieldPanel("phone"), FieldPanel("url")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("address"),
+        FieldPanel("phone"),
+        FieldPanel("url"),
+        InlinePanel("names", label=_("Nom dans les autres langues")),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
@@ -41,10 +53,42 @@ class SocialCentre(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
+    def name_in(self, language: str | None = None) -> tuple[str, bool]:
+        """(the name in `language`, whether it is the French name): a language without its own
+        wording shows the French name, marked `lang="fr"` by the template. Reads the prefetched
+        `names` when the caller prefetched them."""
+        language = (language or current_language()).split("-")[0]
+        if language != settings.LANGUAGE_CODE:
+            for translation in self.names.all():
+                if translation.language == language and translation.name.strip():
+                    return translation.name, False
+        return self.name, True
+
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         for school in SchoolPage.objects.filter(social_centre=self):
             SchoolPage.objects.filter(pk=school.pk).update(search_text=school.build_search_text())
+
+
+class SocialCentreName(Orderable):
+    """A social centre's name in one of the other languages."""
+
+    centre = ParentalKey(SocialCentre, on_delete=models.CASCADE, related_name="names")
+    language = models.CharField(
+        _("langue"),
+        max_length=5,
+        choices=[(code, name) for code, name in settings.LANGUAGES if code != settings.LANGUAGE_CODE],
+    )
+    name = models.CharField(_("nom"), max_length=150)
+
+    panels = [FieldPanel("language"), FieldPanel("name")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("nom dans une autre langue")
+        constraints = [models.UniqueConstraint(fields=["centre", "language"], name="one_centre_name_per_language")]
+
+    def __str__(self):
+        return f"{self.language}: {self.name}"
 
 
 class SchoolIndexPage(BasePage):

@@ -71,3 +71,11 @@ def source_texts(schools) -> dict[str, frozenset[str]]:
     titles = SchoolPage.objects.filter(translation_key__in=page_keys, **source).values_list("title", flat=True)
     places = Permanence.objects.filter(translation_key__in=permanence_keys, **source).exclude(place="")
     return {"titles": frozenset(titles), "places": frozenset(places.values_list("place", flat=True))}
+
+
+@register.simple_tag
+def centre_name(centre) -> dict:
+    """{"name", "french"}: a social centre's name in the active language, and whether it is the
+    French name (to be marked `lang="fr"` on a page of another language)."""
+    name, french = centre.name_in()
+    return {"name": name, "french": french}

@@ -20,7 +20,7 @@ from wagtail.models import Page, PageViewRestriction
 from forms.models import BookingSettings
 from home.models import CCASContactTranslation, CCASSettings, InformationPage
 from portal.cache import generation
-from services.models import CollectiveActionIndexPage, CollectiveActionPage, SocialWorker
+from services.models import CollectiveActionIndexPage, CollectiveActionPage, SocialCentreName, SocialWorker
 from tests.factories import (
     make_absence,
     make_centre,
@@ -76,6 +76,7 @@ def town(db, settings, tmp_path):
     make_absence(school.referent, today, today, replacement=replacement)
     make_closure(today, today)
     translate_page(school, "ar", title="مدرسة جول فيري")
+    SocialCentreName.objects.create(centre=school.social_centre, language="ar", name="المركز الاجتماعي")
     evenings = make_evening_index(home, publish=True)
     make_evening(evenings, publish=True)
     actions = CollectiveActionIndexPage(title="Actions collectives", slug="actions")

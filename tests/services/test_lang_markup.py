@@ -2,6 +2,7 @@
 Arabic): a permanence's place not translated yet, the social centre, the school's address.
 A translated place, and every text of a French page, carry no such mark."""
 
+from services.models import SocialCentreName
 from tests.factories import make_evening, make_evening_index, make_school, permanence, translate_page
 from tests.helpers import parse
 
@@ -41,8 +42,7 @@ def test_arabic_school_page_marks_the_untranslated_place_the_centre_and_the_addr
     assert french and all(marked_french(span) for span in french)
     assert ARABIC_PLACE in soup.find("main").get_text()
     assert not [element for element in soup.select("main [lang]") if ARABIC_PLACE in element.get_text()]
-    centre_line = soup.find("strong", string=centre.name).parent
-    assert marked_french(centre_line)
+    assert marked_french(soup.find("strong", string=centre.name))  # no Arabic name given
     address = soup.select_one("main .meta span[dir=ltr]")
     assert marked_french(address) and "rue" in address.get_text()
 
@@ -88,3 +88,23 @@ def test_an_evening_address_copied_from_the_french_page_is_marked(client, home):
     arabic = translate_page(evening, "ar", title="النوم", place="القاعة متعددة الاستخدامات")
     address = parse(client.get(arabic.url)).find("span", string=evening.address)
     assert marked_french(address)
+
+
+def test_social_centre_name_is_shown_in_the_page_language_else_marked_french(client, index, leroy, centre):
+    SocialCentreName.objects.create(centre=centre, language="ar", name="المركز الاجتماعي لي برويير")
+    school, arabic = two_permanence_school(index, leroy, centre)
+    turkish = translate_page(school, "tr", title="Jules-Ferry Okulu")
+
+    def centre_section(page):
+        return parse(client.get(page.url)).find("section", attrs={"aria-labelledby": "centre-title"})
+
+    section = centre_section(arabic)
+    name = section.find("strong")
+    assert name.get_text(strip=True) == "المركز الاجتماعي لي برويير" and name.get("lang") is None
+    assert centre.name not in section.get_text()
+    if centre.address:
+        assert marked_french(section.find("span"))  # the address: the street sign's words
+    name = centre_section(turkish).find("strong")  # no Turkish name: the French one, marked
+    assert name.get_text(strip=True) == centre.name and marked_french(name)
+    name = centre_section(school).find("strong")
+    assert name.get_text(strip=True) == centre.name and name.get("lang") is None
