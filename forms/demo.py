@@ -451,6 +451,8 @@ def ensure_requests(log=print, warn=print, now=None):
         return 0
     items = build_requests(random.Random(20261123), schools, now)
     with transaction.atomic():
+        for request, _events in items:
+            request.refresh_search_text()  # bulk_create does not call save()
         requests = AR.objects.bulk_create([request for request, _events in items])
         events = []
         for request, request_events in items:

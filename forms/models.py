@@ -12,6 +12,8 @@ from django.utils.translation import pgettext_lazy
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 
+from forms.search import search_text
+
 # Unambiguous alphabet for references read over the phone: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
 REFERENCE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 
@@ -178,6 +180,8 @@ class AppointmentRequest(models.Model):
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     closed_at = models.DateTimeField(_("close le"), null=True, blank=True)
     anonymised_at = models.DateTimeField(_("anonymisée le"), null=True, blank=True)
+    # What the queue's search reads (forms.search): rewritten on every save, blanked by retention.
+    search_text = models.TextField(blank=True, editable=False)
 
     class Meta:
         verbose_name = _("demande de rendez-vous")
@@ -200,12 +204,26 @@ class AppointmentRequest(models.Model):
     def __str__(self):
         return self.reference
 
+    def save(self, *args, **kwargs):
+        self.refresh_search_text()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SEARCHED_FIELDS & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_text(self):
+        """Set `search_text` from the fields the search reads (bulk_create callers call it)."""
+        self.search_text = search_text(**{name: getattr(self, name) for name in SEARCHED_FIELDS})
+
     @property
     def is_active(self):
         return self.status in self.ACTIVE_STATUSES
 
     def record(self, kind, user=None, **data):
         return RequestEvent.objects.create(request=self, kind=kind, user=user, data=data)
+
+
+SEARCHED_FIELDS = frozenset({"reference", "parent_name", "child_first_name", "email", "phone"})
 
 
 class RequestEvent(models.Model):

@@ -71,7 +71,11 @@ class RequestSearchArea(SearchArea):
 
 @hooks.register("register_admin_search_area")
 def register_request_search_area():
-    return RequestSearchArea(_("Demandes"), reverse("forms_admin:index"), name="forms-requests", icon_name="form")
+    # Before the pages' area (order 100): for the request roles, who edit no page, the sidebar's
+    # search box searches their requests (forms.search) instead of refusing them.
+    return RequestSearchArea(
+        _("Demandes"), reverse("forms_admin:index"), name="forms-requests", icon_name="form", order=50
+    )
 
 
 @hooks.register("construct_homepage_panels")

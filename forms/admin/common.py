@@ -3,7 +3,6 @@ requests), the request permission policy, dates shown in Paris time, reference p
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.template.response import TemplateResponse
@@ -52,9 +51,3 @@ class WorkRequestsRequiredMixin:
 
 def local(value: datetime | None, fmt="D d/m/Y H:i") -> str:
     return formats.date_format(timezone.localtime(value, PARIS), fmt) if value else ""
-
-
-def normalise_reference(text: str) -> str:
-    """'abc def', 'ABCDEF', 'abc-def ' all mean ABC-DEF."""
-    raw = re.sub(r"[^0-9A-Za-z]", "", text).upper()
-    return f"{raw[:3]}-{raw[3:]}" if len(raw) == 6 else raw

@@ -1,4 +1,4 @@
-"""The queue: the listing of the requests a user may see, its filters and search by reference."""
+"""The queue: the listing of the requests a user may see, its filters and its search (forms.search)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from forms.admin.common import (
     Status,
     WorkRequestsRequiredMixin,
     local,
-    normalise_reference,
     permission_policy,
 )
 from forms.duplicates import with_duplicate_flag
@@ -31,6 +30,7 @@ from forms.records.permissions import (
     visible_requests,
     worker_of,
 )
+from forms.search import search_requests
 from services.models import SchoolPage, SocialWorker
 
 QUEUE_MINE, QUEUE_SERVICE, QUEUE_ALL = "mine", "service", "all"
@@ -142,7 +142,7 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
     def search_queryset(self, queryset):
         if not self.is_searching:
             return queryset
-        return queryset.filter(reference__icontains=normalise_reference(self.search_query))
+        return search_requests(queryset, self.search_query)
 
     @cached_property
     def queue(self):

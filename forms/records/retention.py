@@ -28,6 +28,7 @@ PERSONAL_FIELDS = {
     "message": "",
     "availabilities": "",
     "place": "",  # a home visit's place is the family's address
+    "search_text": "",  # the words above, as the queue's search reads them (forms.search)
 }
 # Free text in timeline events (notes, reasons, places) may describe the family too.
 EVENT_TEXT_KEYS = {"text", "reason", "place", "message", "note"}
