@@ -1,3 +1,4 @@
+import itertools
 import logging
 
 from django.conf import settings
@@ -111,3 +112,24 @@ def service_unavailable(request):
     response["Retry-After"] = "120"
     response["Cache-Control"] = "no-store"
     return response
+
+
+class CsvByteOrderMarkMiddleware:
+    """Every CSV the site sends (the statistics, the directory's exports, Wagtail's own) starts
+    with a UTF-8 byte order mark: without it, Excel reads the file as Windows-1252 and shows
+    "Ã©" for "é". The one place that knows it, for exports built by Wagtail's machinery."""
+
+    BOM = "\ufeff".encode()
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.get("Content-Type", "").startswith("text/csv"):
+            return response
+        if response.streaming:
+            response.streaming_content = itertools.chain([self.BOM], response.streaming_content)
+        elif not response.content.startswith(self.BOM):
+            response.content = self.BOM + response.content
+        return response

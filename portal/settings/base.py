@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     "axes.middleware.AxesMiddleware",
+    # A byte order mark at the start of every CSV export, for Excel.
+    "portal.middleware.CsvByteOrderMarkMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [

@@ -141,7 +141,9 @@ def test_csv_export_holds_the_figures_and_no_personal_data(client, world, reques
 
     response = client.get(reverse("forms_admin:statistics") + "?export=csv")
 
-    text = b"".join(response.streaming_content).decode()
+    content = b"".join(response.streaming_content)
+    assert content.startswith(b"\xef\xbb\xbf")  # the byte order mark Excel needs to read UTF-8
+    text = content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Rubrique", "Libellé", "Nombre", "Part (%)"]
     assert ["Chiffres du rapport d'activité", "Demandes reçues", str(len(requests_made)), ""] in rows
