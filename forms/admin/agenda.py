@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
-from core.pages import in_source_language
 from forms.admin.common import (
     Status,
     WorkRequestsRequiredMixin,
@@ -23,9 +22,9 @@ from forms.records.permissions import (
     visible_requests,
     worker_of,
 )
-from services.availability import load_absences
-from services.models import Permanence, SocialWorker, WorkerAbsence
-from services.schedule import PARIS, closed_days, permanence_occurrences, today
+from services.duties import worker_duties
+from services.models import SocialWorker
+from services.schedule import PARIS, closed_days, today
 
 WEEK_PATTERN = re.compile(r"^(\d{4})-W(\d{1,2})$")
 AGENDA_STATUSES = [*AppointmentRequest.ACTIVE_STATUSES, Status.DONE, Status.NO_SHOW]
@@ -65,14 +64,6 @@ def agenda_bounds() -> tuple[date, date]:
 def week_label(monday: date) -> str:
     year, week, _day = monday.isocalendar()
     return f"{year}-W{week:02d}"
-
-
-def source_permanences(worker_ids):
-    return list(
-        in_source_language(
-            Permanence.objects.filter(school__referent_id__in=worker_ids), through="school"
-        ).select_related("school", "school__referent")
-    )
 
 
 class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -128,23 +119,7 @@ class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateV
         are away), those they hold as a replacement, and their appointments. Who holds each
         occurrence (`holder`) is services.availability's answer."""
         closed = closed_days(monday, sunday)
-        # The referents whose absences name this worker as replacement this week.
-        replaced_ids = set(
-            WorkerAbsence.objects.filter(replacement=worker, first_day__lte=sunday, last_day__gte=monday).values_list(
-                "worker_id", flat=True
-            )
-        )
-        absences = load_absences({worker.pk, *replaced_ids}, monday, sunday)
-        permanences = source_permanences({worker.pk, *replaced_ids})
-
-        slots = []
-        for occurrence in permanence_occurrences(permanences, monday, sunday, closed):
-            referent = occurrence.permanence.school.referent
-            holder = absences.holder(referent, occurrence.day)
-            if referent.pk == worker.pk:
-                slots.append({"occurrence": occurrence, "holder": holder, "absent": holder.absence is not None})
-            elif holder.worker == worker:
-                slots.append({"occurrence": occurrence, "holder": holder, "replacing": referent})
+        slots, absences = worker_duties(worker, monday, sunday, closed)
 
         start = datetime.combine(monday, time.min, tzinfo=PARIS)
         appointments = (
@@ -165,7 +140,7 @@ class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateV
         days = []
         for offset in range(7):
             day = monday + timedelta(days=offset)
-            day_slots = [s for s in slots if s["occurrence"].day == day]
+            day_slots = [s for s in slots if s.occurrence.day == day]
             day_appointments = by_day.get(day, [])
             if offset >= 5 and not day_slots and not day_appointments:
                 continue  # weekends only when something happens

@@ -43,7 +43,7 @@ def test_the_week_shows_the_workers_permanences_and_appointments_by_day(client, 
 
     days = {d["day"]: d for d in response.context["days"]}
     tuesday = days[monday + timedelta(days=1)]
-    assert [s["occurrence"].permanence.school.title for s in tuesday["permanences"]] == ["École Jules-Ferry"]
+    assert [s.occurrence.permanence.school.title for s in tuesday["permanences"]] == ["École Jules-Ferry"]
     assert tuesday["appointments"] == [appointment]
     assert cancelled.reference not in response.content.decode()
     assert response.context["next_week"] == week_label(monday + timedelta(days=7))
@@ -56,7 +56,7 @@ def test_a_replacement_sees_the_absent_referents_permanences(client, world):
     response = agenda(client, world.other_worker, f"?week={week_label(monday)}")
 
     tuesday = next(d for d in response.context["days"] if d["day"] == monday + timedelta(days=1))
-    assert tuesday["permanences"][0]["replacing"] == world.leroy
+    assert tuesday["permanences"][0].replacing == world.leroy
 
 
 def test_the_manager_switches_worker(client, world):
