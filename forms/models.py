@@ -396,3 +396,26 @@ class ShortLink(models.Model):
 
     def __str__(self):
         return f"short link #{self.pk}"
+
+
+class CalendarFeed(models.Model):
+    """A worker's private calendar feed (forms.feeds): her appointments and permanences for her
+    phone or Outlook, at an address with a random secret token. Only the token's SHA-256 is
+    stored: the worker sees the address once, when she creates or resets it."""
+
+    worker = models.OneToOneField(
+        "services.SocialWorker",
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+        verbose_name=_("travailleur social"),
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Off by default: titles say "Rendez-vous" and the reference, never who or why.
+    show_details = models.BooleanField(_("noms et motifs dans les titres"), default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("agenda privé")
+
+    def __str__(self):
+        return f"calendar feed of worker #{self.worker_id}"

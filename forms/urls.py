@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from forms import link_views
+from forms import feed_views, link_views
 from forms.booking import api
 from forms.booking import cancel_views as views_cancel
 from forms.booking import views as views_booking
@@ -27,4 +27,6 @@ file_urlpatterns = [
     # The short link of a text message, without a language prefix: it redirects to the family's.
     path("r/<str:token>", link_views.short_link, name="short_link"),
     path("sms/rapports/", views_notifications.delivery_report, name="sms_delivery_report"),
+    # A worker's private calendar feed (forms.feeds): the token is the key.
+    path("agenda/prive/<str:token>.ics", feed_views.worker_calendar_feed, name="worker_calendar_feed"),
 ]

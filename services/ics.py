@@ -7,6 +7,8 @@ announced on both sides of a daylight-saving change.
 
 - The public calendar (`evenings_calendar`): one VEVENT per evening page; the UID comes from
   the translation key, so the French and Arabic files of one evening are the same event.
+- A worker's private feed (`feed_calendar`): the entries forms.feeds chose (her appointments
+  and permanences), under a name; PUBLISH with a refresh hint, for a subscribed calendar.
 - A family's own file (`appointment_calendar`, `registration_calendar`): what a family would
   show on a fridge: when, where, with whom (the worker's public name) and the reference.
   Never the reason, the message, the child or the family's details: calendar files are
@@ -21,6 +23,7 @@ announced on both sides of a daylight-saving change.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -96,6 +99,44 @@ def evenings_calendar(evenings: Iterable, *, host: str, url_for: Callable[[objec
     if days:
         _add_timezones(calendar, min(days), max(days))
     return calendar
+
+
+# A worker's private feed
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    uid: str
+    start: datetime
+    end: datetime
+    summary: str
+    location: str = ""
+    description: str = ""
+    url: str = ""
+
+
+def feed_calendar(entries: Iterable[FeedEntry], *, name: str, first: date, last: date) -> Calendar:
+    """A VCALENDAR of one VEVENT per entry, in Europe/Paris, that calendar applications
+    subscribed to it refresh every hour."""
+    calendar = _new_calendar()
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Paris")
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    stamp = timezone.now().astimezone(UTC)
+    for entry in entries:
+        event = Event()
+        event.add("uid", entry.uid)
+        event.add("dtstamp", stamp)
+        event.add("dtstart", entry.start.astimezone(PARIS))
+        event.add("dtend", entry.end.astimezone(PARIS))
+        event.add("summary", entry.summary)
+        for key in ("location", "description", "url"):
+            if getattr(entry, key):
+                event.add(key, getattr(entry, key))
+        event.add("transp", "OPAQUE")
+        calendar.add_component(event)
+    return _add_timezones(calendar, first, last)
 
 
 # A family's own appointment or registration

@@ -107,6 +107,7 @@ class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateV
             previous_week=week_label(monday - timedelta(days=7)),
             next_week=week_label(monday + timedelta(days=7)),
             this_week=week_label(parse_week(None)),
+            own_worker=worker_of(self.request.user),
         )
         if worker is None:
             context["days"] = []

@@ -18,6 +18,7 @@ from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from forms.admin.agenda import AgendaView
+from forms.admin.feed import CalendarFeedView
 from forms.admin.queue import RequestFilterSet, RequestIndexView
 from forms.admin.reports import StatisticsView
 from forms.admin.request import RequestActionView, RequestDetailView, RequestHistoryView
@@ -94,6 +95,7 @@ class RequestViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("agenda/", AgendaView.as_view(), name="agenda"),
+            path("agenda/abonnement/", CalendarFeedView.as_view(), name="calendar_feed"),
             path("statistiques/", StatisticsView.as_view(), name="statistics"),
             path(
                 "statistiques/results/",

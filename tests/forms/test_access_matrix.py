@@ -67,7 +67,9 @@ ACTIONS = {
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("page", ["listing", "detail", "history", "agenda", "report", "csv_export", "xlsx_export"])
+@pytest.mark.parametrize(
+    "page", ["listing", "detail", "history", "agenda", "report", "csv_export", "xlsx_export", "calendar_feed"]
+)
 def test_each_role_gets_the_expected_status_on_each_page(client, world, role, page):
     access, statistics = ROLE_ACCESS[role]
     pk = world.request.pk
@@ -79,6 +81,8 @@ def test_each_role_gets_the_expected_status_on_each_page(client, world, role, pa
         "report": (reverse("forms_admin:statistics"), 200 if statistics else 403),
         "csv_export": (reverse("forms_admin:statistics") + "?export=csv", 200 if statistics else 403),
         "xlsx_export": (reverse("forms_admin:statistics") + "?export=xlsx", 200 if statistics else 403),
+        # Her own feed's page: for an account linked to a worker only.
+        "calendar_feed": (reverse("forms_admin:calendar_feed"), 200 if role in ("worker", "other_worker") else 403),
     }
     url, expected = urls[page]
 
@@ -133,6 +137,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
         reverse("forms_admin:index"),
         reverse("forms_admin:detail", args=[world.request.pk]),
         reverse("forms_admin:agenda"),
+        reverse("forms_admin:calendar_feed"),
         reverse("forms_admin:statistics") + "?export=csv",
     ]:
         response = client.get(url)
@@ -174,6 +179,8 @@ def test_linking_a_communication_account_to_a_worker_gives_it_nothing(client, wo
 
     assert client.get(reverse("forms_admin:index")).status_code == 403
     assert client.get(reverse("forms_admin:detail", args=[world.request.pk])).status_code == 403
+    assert client.get(reverse("forms_admin:calendar_feed")).status_code == 403
+    assert client.post(reverse("forms_admin:calendar_feed"), {"action": "reset"}).status_code == 403
 
 
 def personal_data(world):
