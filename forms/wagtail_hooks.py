@@ -14,6 +14,7 @@ from wagtail.permissions import register_permission_policy
 from forms.models import AppointmentRequest
 from forms.records.permissions import (
     RequestPermissionPolicy,
+    can_count_registrations,
     can_view_statistics,
     can_work_requests,
 )
@@ -21,6 +22,7 @@ from forms.records.permissions import (
 # Registered first: Wagtail must never fall back to plain model permissions for requests.
 register_permission_policy(AppointmentRequest, RequestPermissionPolicy(AppointmentRequest))
 
+from forms.admin import evenings as evening_admin  # noqa: E402
 from forms.admin.panels import AppointmentsPanel, NewRequestsPanel, SmsBudgetPanel  # noqa: E402
 from forms.admin.viewsets import request_viewset  # noqa: E402
 from forms.records import operations  # noqa: E402
@@ -64,6 +66,23 @@ def register_statistics_menu_item():
     )
 
 
+@hooks.register("register_admin_urls")
+def register_evening_urls():
+    return [evening_admin.urls]
+
+
+@hooks.register("register_admin_menu_item")
+def register_evenings_menu_item():
+    return PermissionMenuItem(
+        _("Inscriptions aux soirées"),
+        reverse("forms_evenings:list"),
+        name="forms-evenings",
+        icon_name="group",
+        order=153,
+        check=can_count_registrations,
+    )
+
+
 class RequestSearchArea(SearchArea):
     def is_shown(self, request):
         return can_work_requests(request.user)
@@ -88,3 +107,5 @@ def add_request_panels(request, panels):
 def register_request_log_actions(actions):
     for action, label in operations.LOG_ACTIONS.values():
         actions.register_action(action, label, label)
+    label = _("Liste des inscrits consultée")
+    actions.register_action(evening_admin.VIEWED_ACTION, label, label)

@@ -85,6 +85,18 @@ def visible_requests(user):
     return requests.none()
 
 
+def can_see_registrations(user) -> bool:
+    """Who may read the names and numbers of the families registered for an evening: the
+    manager and the assistants, who run the evenings' lists (as they see every request)."""
+    return can_view_all_requests(user)
+
+
+def can_count_registrations(user) -> bool:
+    """Who may see how many are coming (never who): every active staff account of the admin,
+    communication staff included."""
+    return _active(user) and user.has_perm("wagtailadmin.access_admin")
+
+
 def can_see_request(user, request: AppointmentRequest) -> bool:
     """The same rule as visible_requests() for an object already loaded, without a query."""
     if can_view_all_requests(user):
