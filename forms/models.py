@@ -419,3 +419,40 @@ class CalendarFeed(models.Model):
 
     def __str__(self):
         return f"calendar feed of worker #{self.worker_id}"
+
+
+class AccessRecord(models.Model):
+    """Who looked at which listing of families' data, and when (forms.records.audit): the
+    queue, its search, the agenda, the dashboard, the statistics and their exports, an evening's
+    list of names, and every refused attempt on a request. Says what was looked at (the queue
+    and its filters), never the data, nor a search's words (a name is personal data). Opening
+    and changing a request are in Wagtail's log; these rows are kept for
+    forms.records.retention.ACCESS_LOG_MONTHS."""
+
+    class What(models.TextChoices):
+        QUEUE = "queue", _("File de demandes")
+        SEARCH = "search", _("Recherche dans les demandes")
+        AGENDA = "agenda", _("Agenda")
+        DASHBOARD = "dashboard", _("Tableau de bord")
+        STATISTICS = "statistics", _("Statistiques")
+        EXPORT = "export", _("Export des statistiques")
+        EVENING = "evening", _("Liste des inscrits à une soirée")
+        REFUSED = "refused", _("Accès refusé à une demande")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Kept when the account is deleted: the log must still say who.
+    username = models.CharField(_("compte"), max_length=150)
+    at = models.DateTimeField(_("le"), default=timezone.now, db_index=True)
+    what = models.CharField(_("consultation"), max_length=12, choices=What.choices)
+    detail = models.JSONField(_("détail"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("consultation")
+        verbose_name_plural = _("journal des consultations")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["user", "-at"])]
+
+    def __str__(self):
+        return f"{self.username} {self.what} {self.at:%Y-%m-%d %H:%M}"

@@ -15,6 +15,7 @@ from forms.models import AppointmentRequest
 from forms.records.permissions import (
     RequestPermissionPolicy,
     can_count_registrations,
+    can_read_access_log,
     can_view_statistics,
     can_work_requests,
 )
@@ -25,7 +26,7 @@ register_permission_policy(AppointmentRequest, RequestPermissionPolicy(Appointme
 from forms.admin import evenings as evening_admin  # noqa: E402
 from forms.admin.panels import AppointmentsPanel, NewRequestsPanel, SmsBudgetPanel  # noqa: E402
 from forms.admin.viewsets import request_viewset  # noqa: E402
-from forms.records import operations  # noqa: E402
+from forms.records import audit, operations  # noqa: E402
 
 
 @hooks.register("register_admin_viewset")
@@ -66,6 +67,18 @@ def register_statistics_menu_item():
     )
 
 
+@hooks.register("register_admin_menu_item")
+def register_access_log_menu_item():
+    return PermissionMenuItem(
+        _("Journal des consultations"),
+        reverse("forms_admin:access_log"),
+        name="forms-access-log",
+        icon_name="list-ul",
+        order=154,
+        check=can_read_access_log,
+    )
+
+
 @hooks.register("register_admin_urls")
 def register_evening_urls():
     return [evening_admin.urls]
@@ -101,11 +114,11 @@ def register_request_search_area():
 def add_request_panels(request, panels):
     if can_work_requests(request.user):
         panels += [SmsBudgetPanel(), NewRequestsPanel(), AppointmentsPanel()]
+        # The panels list families' requests and appointments: one record per dashboard view.
+        audit.record_access(request, audit.What.DASHBOARD)
 
 
 @hooks.register("register_log_actions")
 def register_request_log_actions(actions):
     for action, label in operations.LOG_ACTIONS.values():
         actions.register_action(action, label, label)
-    label = _("Liste des inscrits consultée")
-    actions.register_action(evening_admin.VIEWED_ACTION, label, label)

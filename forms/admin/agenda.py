@@ -17,6 +17,7 @@ from forms.admin.common import (
     WorkRequestsRequiredMixin,
 )
 from forms.models import AppointmentRequest
+from forms.records.audit import What, record_access
 from forms.records.permissions import (
     can_view_all_requests,
     visible_requests,
@@ -112,6 +113,7 @@ class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateV
         if worker is None:
             context["days"] = []
             return context
+        record_access(self.request, What.AGENDA, worker=worker.pk, week=week_label(monday))
         context["days"] = self.build_days(worker, monday, sunday)
         return context
 

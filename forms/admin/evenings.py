@@ -3,7 +3,7 @@ counts, and a printable sign-in sheet.
 
 Names and phone numbers are for the manager and the assistants (forms.records.permissions.
 can_see_registrations); every other staff account sees the counts only. Opening an evening's
-list is logged (who, which evening, when: Wagtail's log), like opening a request."""
+list of names is logged (forms.records.audit)."""
 
 from __future__ import annotations
 
@@ -16,18 +16,17 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
-from wagtail.log_actions import log
 
 from core.pages import in_source_language
 from forms.admin.common import forbidden
 from forms.models import EveningRegistration
 from forms.phone import for_display
+from forms.records.audit import What, record_access
 from forms.records.permissions import can_count_registrations, can_see_registrations
 from services.models import ThematicEveningPage
 from services.schedule import today
 
 Status = EveningRegistration.Status
-VIEWED_ACTION = "forms.evening.registrations_viewed"
 # The list shows the evenings from this long ago on (older ones: by their address).
 RECENT = timedelta(days=92)
 
@@ -114,7 +113,7 @@ class EveningRegistrationsView(EveningAccessMixin, WagtailAdminTemplateMixin, Te
                 registration.phone_display = for_display(registration.phone) if registration.phone else ""
             context["confirmed"] = [r for r in registrations if r.status == Status.CONFIRMED]
             context["waiting_list"] = [r for r in registrations if r.status == Status.WAITING]
-            log(evening, VIEWED_ACTION, user=self.request.user)
+            record_access(self.request, What.EVENING, evening=evening.pk)
         return context
 
 

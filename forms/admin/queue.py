@@ -25,6 +25,7 @@ from forms.admin.common import (
 from forms.duplicates import with_duplicate_flag
 from forms.models import AppointmentRequest
 from forms.notifications.delivery import with_undelivered_flag
+from forms.records.audit import What, record_listing
 from forms.records.permissions import (
     can_view_all_requests,
     visible_requests,
@@ -126,6 +127,10 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
         super().setup(request, *args, **kwargs)
         # The queue is never exported: personal data leaves the admin only on paper, by a person.
         self.is_export = False
+
+    def get(self, request, *args, **kwargs):
+        record_listing(request, What.QUEUE)
+        return super().get(request, *args, **kwargs)
 
     def get_filterset_kwargs(self):
         kwargs = super().get_filterset_kwargs()

@@ -15,6 +15,7 @@ from wagtail.admin.views.reports import ReportView
 
 from forms.admin.common import forbidden
 from forms.models import AppointmentRequest
+from forms.records.audit import What, record_listing
 from forms.records.permissions import can_view_statistics, visible_requests
 from forms.records.stats import bar_chart, compute_statistics
 from services.schedule import PARIS
@@ -76,6 +77,11 @@ class StatisticsView(ReportView):
     def dispatch(self, request, *args, **kwargs):
         if not can_view_statistics(request.user):
             return forbidden(request)
+        if request.method == "GET":
+            export = request.GET.get("export")
+            record_listing(
+                request, What.EXPORT if export else What.STATISTICS, **({"format": export} if export else {})
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):

@@ -8,7 +8,7 @@ from itertools import groupby
 
 from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +32,7 @@ from forms.duplicates import other_appointments
 from forms.models import AppointmentRequest
 from forms.notifications.delivery import undelivered_sms
 from forms.records import operations
+from forms.records.audit import What, record_access
 from forms.records.permissions import (
     visible_requests,
 )
@@ -125,13 +126,30 @@ def collapse_views(events):
     return rows
 
 
+def visible_or_404(http_request, pk):
+    """The request `pk` if the user may see it; otherwise a 404, and an attempt on a request
+    that exists outside the user's queue is recorded (forms.records.audit: REFUSED)."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**63:
+        raise Http404
+    queryset = visible_requests(http_request.user).select_related("school", "assigned_worker")
+    found = queryset.filter(pk=pk).first()
+    if found is None:
+        if AppointmentRequest.objects.filter(pk=pk).exists():
+            record_access(http_request, What.REFUSED, request=pk, path=http_request.path[:200])
+        raise Http404
+    return found
+
+
 class RequestDetailView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
     template_name = "forms/admin/request_detail.html"
     header_icon = "form"
 
     def get_object(self):
-        queryset = visible_requests(self.request.user).select_related("school", "assigned_worker")
-        return get_object_or_404(queryset, pk=self.kwargs["pk"])
+        return visible_or_404(self.request, self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()
@@ -199,8 +217,7 @@ class RequestActionView(WorkRequestsRequiredMixin, View):
     def post(self, request, pk, action):
         if action not in ACTIONS:
             raise Http404
-        queryset = visible_requests(request.user).select_related("school", "assigned_worker")
-        req = get_object_or_404(queryset, pk=pk)
+        req = visible_or_404(request, pk)
         form_class, operation, success = ACTIONS[action]
         detail_url = reverse("forms_admin:detail", args=[req.pk])
         if action not in available_actions(req):
@@ -244,6 +261,9 @@ class RequestHistoryView(WorkRequestsRequiredMixin, HistoryView):
 
     def get_base_object_queryset(self):
         return visible_requests(self.request.user)
+
+    def get_object(self):
+        return visible_or_404(self.request, self.pk)
 
     @cached_property
     def header_buttons(self):

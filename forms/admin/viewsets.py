@@ -17,6 +17,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from forms.admin.access_log import AccessLogView
 from forms.admin.agenda import AgendaView
 from forms.admin.feed import CalendarFeedView
 from forms.admin.queue import RequestFilterSet, RequestIndexView
@@ -96,6 +97,8 @@ class RequestViewSet(ModelViewSet):
             path("results/", self.index_results_view, name="index_results"),
             path("agenda/", AgendaView.as_view(), name="agenda"),
             path("agenda/abonnement/", CalendarFeedView.as_view(), name="calendar_feed"),
+            path("journal/", AccessLogView.as_view(), name="access_log"),
+            path("journal/results/", AccessLogView.as_view(results_only=True), name="access_log_results"),
             path("statistiques/", StatisticsView.as_view(), name="statistics"),
             path(
                 "statistiques/results/",

@@ -23,12 +23,14 @@ APP_LABEL = "forms"
 MANAGE_REQUESTS = "manage_requests"
 VIEW_ALL_REQUESTS = "view_all_requests"
 VIEW_STATISTICS = "view_request_statistics"
+VIEW_ACCESS_LOG = "view_access_log"
 
 # codename: (model whose content type holds it, label shown in the group editor)
 CUSTOM_PERMISSIONS = {
     MANAGE_REQUESTS: ("requestevent", "Traiter les demandes de sa file (consulter, fixer, annuler, réaffecter, noter)"),
     VIEW_ALL_REQUESTS: ("appointmentrequest", "Consulter toutes les files de demandes"),
     VIEW_STATISTICS: ("appointmentrequest", "Consulter et exporter les statistiques des demandes"),
+    VIEW_ACCESS_LOG: ("accessrecord", "Consulter le journal des consultations des données des familles"),
 }
 
 WORKERS = "Travailleurs sociaux"
@@ -37,7 +39,7 @@ ASSISTANTS = "Secrétariat"
 
 GROUP_PERMISSIONS = {
     WORKERS: [MANAGE_REQUESTS],
-    MANAGER: [MANAGE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_STATISTICS],
+    MANAGER: [MANAGE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_STATISTICS, VIEW_ACCESS_LOG],
     ASSISTANTS: [MANAGE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_STATISTICS],
 }
 
@@ -83,6 +85,12 @@ def visible_requests(user):
         if worker is not None:
             return requests.filter(assigned_worker=worker)
     return requests.none()
+
+
+def can_read_access_log(user) -> bool:
+    """The access log of families' data (forms.records.audit) is the service manager's (and the
+    superuser's): the assistants are in it, they do not read it."""
+    return _active(user) and user.has_perm(_perm(VIEW_ACCESS_LOG))
 
 
 def can_see_registrations(user) -> bool:

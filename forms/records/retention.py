@@ -16,7 +16,15 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from forms.models import AppointmentRequest, BookingSettings, EveningRegistration, Notification, RequestEvent, ShortLink
+from forms.models import (
+    AccessRecord,
+    AppointmentRequest,
+    BookingSettings,
+    EveningRegistration,
+    Notification,
+    RequestEvent,
+    ShortLink,
+)
 
 # Blanked on the request: everything that names or describes the family.
 PERSONAL_FIELDS = {
@@ -30,6 +38,8 @@ PERSONAL_FIELDS = {
     "place": "",  # a home visit's place is the family's address
     "search_text": "",  # the words above, as the queue's search reads them (forms.search)
 }
+# The access log (forms.records.audit) is kept one year (CNIL: six months to a year for logs).
+ACCESS_LOG_MONTHS = 12
 # Free text in timeline events (notes, reasons, places) may describe the family too.
 EVENT_TEXT_KEYS = {"text", "reason", "place", "message", "note"}
 
@@ -128,5 +138,15 @@ def purge_personal_data(now: datetime | None = None, months: int | None = None, 
     while True:
         ids = list(expired_registrations(now, months).order_by("pk").values_list("pk", flat=True)[:batch_size])
         if not ids:
-            return total
+            break
         total += anonymise_registrations(ids, now)
+    forget_old_access_records(now)
+    return total
+
+
+def forget_old_access_records(now: datetime | None = None) -> int:
+    """Delete the access log's rows older than ACCESS_LOG_MONTHS (they name staff, and through
+    their filters a queue): the log is kept long enough for a complaint or an audit, no longer."""
+    cutoff = months_before(now or timezone.now(), ACCESS_LOG_MONTHS)
+    deleted, _by_model = AccessRecord.objects.filter(at__lt=cutoff).delete()
+    return deleted

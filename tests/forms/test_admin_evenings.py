@@ -1,6 +1,6 @@
 """Thematic evenings' registrations in the admin: per evening, the confirmed families and the
 waiting list with counts and a sign-in sheet for the manager and the assistants; counts only
-for the other staff; opening a list is logged; a fixed number of queries for the list."""
+for the other staff; opening the names is logged; a fixed number of queries for the list."""
 
 from datetime import timedelta
 
@@ -8,10 +8,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from wagtail.models import ModelLogEntry, PageLogEntry
 
-from forms.admin.evenings import VIEWED_ACTION
-from forms.models import EveningRegistration
+from forms.models import AccessRecord, EveningRegistration
 from services.schedule import today
 from tests.factories import EveningRegistrationFactory, make_evening, make_evening_index, translate_page
 from tests.helpers import parse
@@ -98,12 +96,11 @@ def test_a_translated_evenings_registrations_are_the_french_evenings(client, wor
 def test_opening_the_names_is_logged_and_counts_are_not(client, world, evening):
     client.force_login(world.manager)
     client.get(page_of(evening))
-    entry = PageLogEntry.objects.get(action=VIEWED_ACTION)
-    assert entry.page_id == evening.pk and entry.user == world.manager
+    [record] = AccessRecord.objects.filter(what=AccessRecord.What.EVENING)
+    assert record.detail == {"evening": evening.pk} and record.user == world.manager
     client.force_login(world.communication)
     client.get(page_of(evening))
-    assert PageLogEntry.objects.filter(action=VIEWED_ACTION).count() == 1
-    assert not ModelLogEntry.objects.filter(action=VIEWED_ACTION).exists()
+    assert AccessRecord.objects.filter(what=AccessRecord.What.EVENING).count() == 1
 
 
 def test_an_anonymised_registration_shows_no_name(client, world, evening):
