@@ -95,7 +95,7 @@ def test_a_token_for_another_request_or_purpose_is_refused(worker, appointment):
 
 
 def test_a_token_expires_after_ninety_days(appointment):
-    appointment.slot_start = in_days(120)
+    appointment.slot_start, appointment.slot_end = in_days(120), in_days(120) + timedelta(minutes=30)
     appointment.save()
     with mock.patch("time.time", return_value=time_module.time() - 91 * 24 * 3600):
         old = make_cancel_token(appointment)
