@@ -172,7 +172,9 @@ def reassign(request: AppointmentRequest, user, worker, reason: str) -> Appointm
 
     A manual assignment is never overridden by the routing rule; the timeline keeps who,
     when, why and the previous worker. An appointment's time is its worker's: reassigned to
-    another worker, it must fit in her time."""
+    another worker, it must fit in her time; a coming appointment cannot go to the service
+    queue, where it would hold nobody's time and a second family could book it. The service
+    gives it to a worker, or cancels it (the family is told)."""
     request = _locked(request)
     _require(request, AppointmentRequest.ACTIVE_STATUSES, _("Cette demande n'est plus en cours."))
     if worker is not None and not worker.active:
@@ -181,6 +183,10 @@ def reassign(request: AppointmentRequest, user, worker, reason: str) -> Appointm
     if (previous.pk if previous else None) == (worker.pk if worker else None):
         raise OperationError(_("La demande est déjà dans cette file."))
     now = timezone.now()
+    if worker is None and request.slot_start is not None and (request.slot_end or request.slot_start) > now:
+        raise OperationError(
+            _("Ce rendez-vous est fixé : confiez-le à un travailleur social, ou annulez-le (la famille est prévenue).")
+        )
     request.assigned_worker = worker
     request.routed_as = AppointmentRequest.Routing.MANUAL
     request.routed_at = now

@@ -173,6 +173,40 @@ def test_reassigning_an_appointment_to_a_worker_who_is_busy_then_is_refused(lero
     assert appointment.assigned_worker == leroy
 
 
+def test_a_coming_appointment_cannot_go_to_the_service_queue_and_its_slot_stays_taken(leroy):
+    # The real clock: the operation judges "coming" by it.
+    school = make_school(
+        make_index(make_site()),
+        "École Jean-Jaurès",
+        referent=leroy,
+        permanences=[permanence(weekday=day) for day in range(1, 6)],
+    )
+    slot = free_slots(school)[0]
+    appointment = book(school, slot.start, now=None)
+
+    with pytest.raises(operations.OperationError, match="confiez-le à un travailleur social, ou annulez-le"):
+        operations.reassign(appointment, None, None, "Tri")
+
+    appointment.refresh_from_db()
+    assert appointment.assigned_worker == leroy
+    assert slot.start not in [s.start for s in free_slots(school)]
+    with pytest.raises(SlotTaken):
+        book(school, slot.start, now=None)
+    # The explicit way out: cancelled by the service, the family told, the slot free again.
+    operations.cancel(appointment, None, "Mme Leroy absente")
+    assert appointment.notifications.filter(kind="parent_cancelled").exists()
+    assert slot.start in [s.start for s in free_slots(school)]
+
+
+def test_a_past_appointment_may_still_go_to_the_service_queue(leroy):
+    past = home_visit(leroy, datetime.now(PARIS) - timedelta(days=2))
+
+    operations.reassign(past, None, None, "Tri des dossiers")
+
+    past.refresh_from_db()
+    assert past.assigned_worker is None
+
+
 def test_the_python_check_refuses_an_overlap_and_nothing_else(leroy):
     """The rule save_slot() asks on SQLite, called directly (on either database)."""
     home_visit(leroy, paris(DAY, 9, 15))
