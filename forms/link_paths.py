@@ -15,10 +15,11 @@ import re
 REDACTED = "[lien]"
 
 # /annuler/<t>/, /annuler/<t>/deplacer/, /soirees/annuler/<t>/ (with /en/, /ar/...),
-# /rendez-vous/<t>.ics, /r/<t>; and the SMS provider's ?secret= (forms.notifications.views).
+# /rendez-vous/<t>.ics, /r/<t>, a worker's private feed /agenda/prive/<t>.ics; and the SMS
+# provider's ?secret= (forms.notifications.views).
 _TOKEN = re.compile(
     r"(?P<prefix>/(?:[a-z]{2}(?:-[a-z]+)?/)?(?:soirees/)?annuler/)[^/?#\s\"]+"
-    r"|(?P<ics>/rendez-vous/)[^/?#\s\"]+(?=\.ics)"
+    r"|(?P<ics>/(?:rendez-vous|agenda/prive)/)[^/?#\s\"]+(?=\.ics)"
     r"|(?P<short>/r/)[^/?#\s\"]+"
     r"|(?P<secret>(?:^|[?&])secret=)[^&#\s\"]+"
 )

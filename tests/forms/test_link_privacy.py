@@ -71,8 +71,9 @@ def test_every_family_link_is_redacted_and_nothing_else(appointment, registratio
         assert redact_tokens(f"GET {path} HTTP/1.1") == f"GET {path} HTTP/1.1"
 
 
-def test_the_sms_webhook_secret_is_redacted_too():
+def test_the_sms_webhook_secret_and_a_workers_feed_are_redacted_too():
     assert redact_tokens("/sms/rapports/?secret=s3cr3t&id=1") == f"/sms/rapports/?secret={REDACTED}&id=1"
+    assert redact_tokens("GET /agenda/prive/Zq9-x_0.ics HTTP/1.1") == f"GET /agenda/prive/{REDACTED}.ics HTTP/1.1"
 
 
 def test_django_log_records_pass_through_the_redacting_filter(appointment):
