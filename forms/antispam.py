@@ -36,6 +36,7 @@ import ipaddress
 import logging
 from datetime import timedelta
 
+from csp.decorators import csp_update
 from django import forms
 from django.conf import settings
 from django.core.cache import cache
@@ -219,6 +220,13 @@ class CaptchaConsentField(forms.ChoiceField):
             },
             **kwargs,
         )
+
+
+def allow_captcha(response):
+    """Google's reCAPTCHA hosts in this response's Content-Security-Policy only: the page that
+    shows the widget (settings.RECAPTCHA_CONTENT_SECURITY_POLICY); every other page keeps the
+    strict public policy. django-csp's own csp_update, applied to one response."""
+    return csp_update(settings.RECAPTCHA_CONTENT_SECURITY_POLICY)(lambda: response)()
 
 
 def captcha_field():

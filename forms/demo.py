@@ -139,21 +139,21 @@ def ensure_accounts(log=print):
 
 
 class SlotBook:
-    """Appointment times already given, per worker: the demo respects the unique constraint."""
+    """Appointment times already given, per worker: the demo respects the constraints (no two
+    appointments of a worker overlap, forms.models.WorkerTimeConstraint)."""
 
     def __init__(self):
-        self.taken = set(
-            AR.objects.filter(slot_start__isnull=False, status__in=AR.ACTIVE_STATUSES).values_list(
-                "assigned_worker_id", "slot_start"
-            )
-        )
-        self.used = set(AR.objects.filter(slot_start__isnull=False).values_list("assigned_worker_id", "slot_start"))
+        self.used: dict[int, list[tuple]] = {}
+        for worker_id, start, end in AR.objects.filter(slot_start__isnull=False, slot_end__isnull=False).values_list(
+            "assigned_worker_id", "slot_start", "slot_end"
+        ):
+            self.take(worker_id, start, end)
 
-    def free(self, worker_id, start):
-        return (worker_id, start) not in self.used
+    def free(self, worker_id, start, end):
+        return not any(s < end and start < e for s, e in self.used.get(worker_id, ()))
 
-    def take(self, worker_id, start):
-        self.used.add((worker_id, start))
+    def take(self, worker_id, start, end):
+        self.used.setdefault(worker_id, []).append((start, end))
 
 
 def permanence_slots(permanences, first, last):
@@ -173,7 +173,7 @@ def _office_slot(rng, day, book, worker_id):
         day += timedelta(days=1)
     for _attempt in range(20):
         start = datetime.combine(day, time(rng.choice([9, 10, 11, 14, 15, 16]), rng.choice([0, 30])), tzinfo=PARIS)
-        if book.free(worker_id, start):
+        if book.free(worker_id, start, start + timedelta(minutes=45)):
             return start, start + timedelta(minutes=45)
     return None, None
 
@@ -281,7 +281,7 @@ def _live(rng, request, events, future_slots, book, staff, now):
         rng.shuffle(choices)
         for candidate in choices:
             route = route_request(request.school, candidate[0].astimezone(PARIS).date())
-            if route.worker is not None and book.free(route.worker.pk, candidate[0]):
+            if route.worker is not None and book.free(route.worker.pk, candidate[0], candidate[1]):
                 slot = candidate
                 _route(request, candidate[0].astimezone(PARIS).date())
                 break
@@ -301,7 +301,7 @@ def _live(rng, request, events, future_slots, book, staff, now):
     if slot is not None:
         request.slot_start, request.slot_end = slot[0], slot[1]
         request.place = f"{request.school.title}, {slot[2].place}"
-        book.take(worker.pk, slot[0])
+        book.take(worker.pk, slot[0], slot[1])
     user = _worker_user(request, staff)
     if roll < 0.4:
         return  # new
@@ -318,7 +318,7 @@ def _live(rng, request, events, future_slots, book, staff, now):
         if start is None:
             return
         request.slot_start, request.slot_end, request.place = start, end, PLACES.get(request.mode, "CCAS")
-        book.take(worker.pk, start)
+        book.take(worker.pk, start, end)
     request.status = Status.SCHEDULED
     events.append(
         RequestEvent(
@@ -347,10 +347,12 @@ def _agenda_examples(items, book, now):
     candidates = [datetime.combine(local_now.date(), time(h, 0), tzinfo=PARIS) for h in (17, 18)]
     tomorrow = local_now.date() + timedelta(days=1)
     candidates += [datetime.combine(tomorrow, time(h, 30), tzinfo=PARIS) for h in (10, 15)]
-    for request, start in zip(waiting, [c for c in candidates if c > now and book.free(leroy.pk, c)], strict=False):
+    for request, start in zip(
+        waiting, [c for c in candidates if c > now and book.free(leroy.pk, c, c + timedelta(minutes=45))], strict=False
+    ):
         request.slot_start, request.slot_end = start, start + timedelta(minutes=45)
         request.place, request.status = PLACES.get(request.mode, "CCAS"), Status.SCHEDULED
-        book.take(leroy.pk, start)
+        book.take(leroy.pk, start, request.slot_end)
 
 
 def _closed(rng, request, events, past_slots, book, staff):
@@ -380,7 +382,9 @@ def _closed(rng, request, events, past_slots, book, staff):
     created = request.created_at
     slot_start = None
     if request.mode == Mode.SCHOOL and request.school_id:
-        after = [s for s in past_slots.get(request.school_id, []) if s[0] > created and book.free(worker.pk, s[0])]
+        after = [
+            s for s in past_slots.get(request.school_id, []) if s[0] > created and book.free(worker.pk, s[0], s[1])
+        ]
         if after:
             start, end, occurrence = after[rng.randint(0, min(3, len(after) - 1))]
             slot_start, request.slot_end, request.place = (
@@ -396,7 +400,7 @@ def _closed(rng, request, events, past_slots, book, staff):
             slot_start, request.slot_end, request.place = start, end, PLACES.get(request.mode, "CCAS")
     request.slot_start = slot_start
     if slot_start is not None:
-        book.take(worker.pk, slot_start)
+        book.take(worker.pk, slot_start, request.slot_end)
     closed = (slot_start or created + timedelta(days=5)) + timedelta(hours=1)
     events.append(RequestEvent(kind=Kind.ACKNOWLEDGED, at=created + timedelta(hours=20), user=user))
     if outcome in (Status.CANCELLED_FAMILY, Status.CANCELLED_SERVICE):

@@ -11,15 +11,29 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.utils import translation
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from forms.links import ExpiredToken, InvalidToken, read_short_token, short_link_target
 
 
-def _private(response):
+def private_link_page(response):
+    """A page behind a family link (this redirect, the appointment page, its .ics, the evening
+    cancel page): the URL is a capability, kept out of search engines and out of every Referer
+    header, even our own site's (its static files' access log); forms.link_paths keeps it out
+    of the logs."""
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Referrer-Policy"] = "no-referrer"
     return response
+
+
+def capability_post(view):
+    """For the views whose POSTs (cancel, move) are authorised by the token in their own URL,
+    not by a cookie: no CSRF check. CSRF protection guards a cookie's ambient authority, which
+    these never use, and a forger would need the token, with which he could act himself.
+    Under `Referrer-Policy: no-referrer` browsers post the page's forms with `Origin: null`,
+    which Django's CSRF check refuses (403): the family could not cancel."""
+    return csrf_exempt(view)
 
 
 @never_cache
@@ -31,7 +45,7 @@ def short_link(request, token):
         return _refused(request, "expired", 410, getattr(error, "language", None))
     except InvalidToken:
         return _refused(request, "invalid", 404, None)
-    return _private(HttpResponseRedirect(short_link_target(link)))
+    return private_link_page(HttpResponseRedirect(short_link_target(link)))
 
 
 def _refused(request, problem, status, language):
@@ -41,4 +55,4 @@ def _refused(request, problem, status, language):
         response = render(
             request, "forms/links/refused.html", {"problem": problem, "home_url": home_url}, status=status
         )
-    return _private(response)
+    return private_link_page(response)

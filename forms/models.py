@@ -4,8 +4,10 @@ import secrets
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -90,6 +92,40 @@ class BookingSettings(BaseGenericSetting):
 
     class Meta:
         verbose_name = _("règles de réservation")
+
+
+class TsTzRange(Func):
+    """PostgreSQL's tstzrange(start, end): half-open, so back-to-back appointments never overlap."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class WorkerTimeConstraint(ExclusionConstraint):
+    """No two active appointments of one worker overlap (DESIGN.md rule 2), held by PostgreSQL
+    (an exclusion constraint, btree_gist for the worker column). Other databases (SQLite under
+    `make run`) have no exclusion constraint: no DDL there, and the same refusal comes from
+    forms.booking.slots.save_slot(), the one path every writer of a slot takes."""
+
+    def constraint_sql(self, model, schema_editor):
+        return super().constraint_sql(model, schema_editor) if schema_editor.connection.vendor == "postgresql" else None
+
+    def create_sql(self, model, schema_editor):
+        return super().create_sql(model, schema_editor) if schema_editor.connection.vendor == "postgresql" else None
+
+    def remove_sql(self, model, schema_editor):
+        return super().remove_sql(model, schema_editor) if schema_editor.connection.vendor == "postgresql" else None
+
+    def validate(self, model, instance, exclude=None, using="default"):
+        from django.db import connections
+
+        if connections[using].vendor == "postgresql":
+            return super().validate(model, instance, exclude, using)
+        return None  # checked by forms.booking.slots.save_slot() inside the writer's transaction
+
+
+# Active statuses hold a worker's time; the constraints below name them as stored values.
+_HOLDS_TIME = Q(status__in=["new", "acknowledged", "scheduled"])
 
 
 class AppointmentRequest(models.Model):
@@ -188,11 +224,26 @@ class AppointmentRequest(models.Model):
         verbose_name_plural = _("demandes de rendez-vous")
         ordering = ["-created_at"]
         constraints = [
-            # The database, not Python, holds a slot: one active appointment per worker and start.
+            # The database, not Python, holds a slot: one active appointment per worker and start
+            # (on every database, SQLite included).
             models.UniqueConstraint(
                 fields=["assigned_worker", "slot_start"],
-                condition=Q(slot_start__isnull=False, status__in=["new", "acknowledged", "scheduled"]),
+                condition=Q(slot_start__isnull=False) & _HOLDS_TIME,
                 name="one_active_appointment_per_worker_slot",
+            ),
+            models.CheckConstraint(
+                condition=Q(slot_start__isnull=True) | Q(slot_end__isnull=True) | Q(slot_end__gt=F("slot_start")),
+                name="appointment_ends_after_it_starts",
+            ),
+            # ...and every minute of it: no two active appointments of a worker overlap.
+            WorkerTimeConstraint(
+                name="active_appointments_of_a_worker_never_overlap",
+                expressions=[
+                    ("assigned_worker", RangeOperators.EQUAL),
+                    (TsTzRange("slot_start", "slot_end"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(assigned_worker__isnull=False, slot_start__isnull=False, slot_end__isnull=False)
+                & _HOLDS_TIME,
             ),
         ]
         indexes = [

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.defaults import page_not_found
 
 from forms.booking.cancel import RequestClosed, cancel_request
 from forms.booking.create import SlotTaken, SlotUnavailable, next_free_slots
@@ -26,19 +27,13 @@ from forms.booking.forms import SlotForm
 from forms.booking.move import TooLate, can_change, can_move, change_deadline, move_request, moving_from_key
 from forms.booking.slots import booking_rules, free_slots, parse_slot_key
 from forms.booking.views import localized_places
+from forms.link_views import capability_post
+from forms.link_views import private_link_page as _private
 from forms.links import ExpiredToken, InvalidToken, ics_path, read_cancel_token, read_ics_token
 from forms.models import AppointmentRequest
 from forms.notifications.rendering import appointment_calendar_file, local_when
 
 MOVED = "deplace"  # the query flag of the page shown after a move
-
-
-def _private(response):
-    # The URL is a capability: keep it out of search engines and other sites' logs. Not
-    # "no-referrer": browsers then post the confirmation with "Origin: null" and CSRF refuses it.
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
 
 
 def _home_url():
@@ -111,6 +106,7 @@ def _page(request, token, appointment, rules, *, notice="", status=200):
     return _private(render(request, "forms/cancel/page.html", context, status=status))
 
 
+@capability_post
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, token):
@@ -153,6 +149,7 @@ def _slots(request, token, appointment, rules, *, form=None, taken=None, status=
     return _private(render(request, "forms/cancel/move.html", context, status=status))
 
 
+@capability_post
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def move(request, token):
@@ -220,10 +217,11 @@ def appointment_ics(request, token):
     except InvalidToken:
         try:
             appointment = read_cancel_token(token)
-        except InvalidToken as error:
-            raise Http404 from error
-    if not appointment.is_active or appointment.slot_start is None:
-        raise Http404
+        except InvalidToken:
+            appointment = None
+    if appointment is None or not appointment.is_active or appointment.slot_start is None:
+        # The site's 404 page, still without a Referer onwards (the token is in this URL).
+        return _private(page_not_found(request, Http404()))
     with translation.override(appointment.language):
         body = appointment_calendar_file(appointment)
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")

@@ -1,9 +1,10 @@
 """Creating an appointment request (DESIGN.md rule 2): no double booking, nothing lost.
 
 Pure of requests and templates: the booking views, the benchmark and the tests call
-`create_request()` with cleaned values. The database holds a slot (the unique constraint on
-worker and start of active appointments), the submission key makes a double submit create
-one request, and the notification rows are written in the same transaction."""
+`create_request()` with cleaned values. The database holds the worker's time (the constraints
+on active appointments, through forms.booking.slots.save_slot), the submission key makes a
+double submit create one request, and the notification rows are written in the same
+transaction."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from forms.booking.routing import route_request
-from forms.booking.slots import Slot, find_slot, free_slots, parse_slot_key
+from forms.booking.slots import Slot, find_slot, free_slots, is_taken, save_slot
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_new_request
 from services.models import SchoolPage
@@ -58,18 +59,6 @@ def next_free_slots(
 
 def _slot_key(slot) -> str:
     return slot.key if isinstance(slot, Slot) else str(slot or "")
-
-
-def is_booked(school: SchoolPage, key: str) -> bool:
-    """Whether an active appointment of this school holds the slot a key names: after the
-    database refused a slot, this tells "taken by another family" from any other refusal."""
-    start = parse_slot_key(key)
-    return (
-        start is not None
-        and AppointmentRequest.objects.filter(
-            school=school, slot_start=start, status__in=AppointmentRequest.ACTIVE_STATUSES
-        ).exists()
-    )
 
 
 def appointment_place(school: SchoolPage, slot: Slot) -> str:
@@ -117,8 +106,9 @@ def create_request(
             existing = _by_submission(submission_key)
             if existing is not None:
                 return existing
-            if mode == AppointmentRequest.Mode.SCHOOL and school is not None and is_booked(school, _slot_key(slot)):
-                raise SlotTaken(_slot_key(slot)) from None
+            key = _slot_key(slot)
+            if mode == AppointmentRequest.Mode.SCHOOL and school is not None and is_taken(school, key, now, rules):
+                raise SlotTaken(key) from None
             if AppointmentRequest.objects.filter(reference=reference).exists():
                 continue  # a reference drawn twice: draw another
             raise
@@ -140,7 +130,7 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
             existing = _by_submission(submission_key)
             if existing is not None:
                 return existing
-            if school is not None and is_booked(school, key):
+            if school is not None and is_taken(school, key, now, rules):
                 raise SlotTaken(key)
             raise SlotUnavailable(key)
 
@@ -169,8 +159,8 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
         created_at=now,
         **fields,
     )
-    # The unique constraints hold the slot and the submission key (IntegrityError otherwise).
-    request.save(force_insert=True)
+    # The constraints hold the worker's time and the submission key (IntegrityError otherwise).
+    save_slot(request, force_insert=True)
 
     event = route.as_event_data()
     RequestEvent.objects.bulk_create(

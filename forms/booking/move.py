@@ -2,10 +2,10 @@
 and the one cut-off for both moving and cancelling.
 
 The new slot comes from the same slot search as booking (forms.booking.slots.find_slot) and is
-routed the same way (forms.booking.routing). The swap is one UPDATE of the request's row: the
-unique constraint on the worker and start of active appointments checks the new slot in the
-very statement that releases the old one, so the family never holds two slots, nor none for a
-moment, and a slot another family took meanwhile is refused by the database (SlotTaken).
+routed the same way (forms.booking.routing). The swap is one UPDATE of the request's row
+(forms.booking.slots.save_slot): the constraints on a worker's active appointments check the
+new time in the very statement that releases the old one, so the family never holds two slots,
+nor none for a moment, and a time another appointment took meanwhile is refused (SlotTaken).
 
 A double-clicked move moves once: the form carries the start it moves from (`moving_from`);
 a second POST whose start no longer matches finds the request already moved and changes
@@ -19,9 +19,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from forms.booking.cancel import RequestClosed
-from forms.booking.create import SlotTaken, SlotUnavailable, appointment_place, is_booked
+from forms.booking.create import SlotTaken, SlotUnavailable, appointment_place
 from forms.booking.routing import route_request
-from forms.booking.slots import booking_rules, find_slot
+from forms.booking.slots import booking_rules, find_slot, is_taken, save_slot
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_request_moved
 from services.schedule import PARIS
@@ -108,12 +108,12 @@ def move_request(
             facts = {}
             slot = find_slot(school, slot_key, now, facts=facts, rules=rules)
             if slot is None:
-                if is_booked(school, slot_key):
+                if is_taken(school, slot_key, now, rules):
                     raise SlotTaken(slot_key)
                 raise SlotUnavailable(slot_key)
             _swap(locked, school, slot, facts, now)
     except IntegrityError:
-        if school is not None and is_booked(school, slot_key):
+        if school is not None and is_taken(school, slot_key, now, rules):
             raise SlotTaken(slot_key) from None
         raise
     return locked, True
@@ -126,9 +126,10 @@ def _swap(locked: AppointmentRequest, school, slot, facts: dict, now: datetime) 
     locked.place = appointment_place(school, slot)
     locked.assigned_worker = route.worker
     locked.routed_as, locked.routed_at = route.how, now
-    # One UPDATE: the unique constraint holds the new slot as the old one is released.
-    locked.save(
-        update_fields=["slot_start", "slot_end", "place", "assigned_worker", "routed_as", "routed_at", "updated_at"]
+    # One UPDATE: the constraints hold the new time as the old one is released.
+    save_slot(
+        locked,
+        update_fields=["slot_start", "slot_end", "place", "assigned_worker", "routed_as", "routed_at", "updated_at"],
     )
     locked.record(
         RequestEvent.Kind.RESCHEDULED,

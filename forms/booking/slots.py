@@ -1,19 +1,45 @@
 """Free slots (DESIGN.md rule 3): permanences expanded over the booking horizon, minus closures
 and public holidays, minus the days nobody holds (services.availability decides who holds an
-occurrence and cuts it into slots), minus booked appointments, minus anything earlier than the
-minimum notice. A slot is computed, never stored until booked."""
+occurrence and cuts it into slots), minus every slot that overlaps an active appointment of its
+worker (booked by a family or scheduled by the worker, of any length), minus anything earlier
+than the minimum notice. A slot is computed, never stored until booked.
+
+A worker's time is held by the database (DESIGN.md rule 2): on PostgreSQL an exclusion
+constraint refuses two overlapping active appointments of one worker
+(forms.models.WorkerTimeConstraint). Every writer of an appointment's time or worker (the
+booking, the family's move, the worker's schedule, reschedule and reassignment) saves through
+save_slot(), which gives the same refusal on databases without that constraint (SQLite)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from django.db import IntegrityError, connection
 from django.utils import timezone
 
 from services.availability import Slot, held_slots, load_absences
 from services.models import SchoolPage
 from services.schedule import PARIS, closed_days, permanence_occurrences
 
-__all__ = ["Slot", "booking_rules", "booking_window", "find_slot", "free_slots", "parse_slot_key"]
+__all__ = [
+    "Slot",
+    "TimeTaken",
+    "booking_rules",
+    "booking_window",
+    "busy_times",
+    "ensure_time_free",
+    "find_slot",
+    "free_slots",
+    "is_taken",
+    "parse_slot_key",
+    "save_slot",
+]
+
+
+class TimeTaken(IntegrityError):
+    """Another active appointment of the worker overlaps: the refusal PostgreSQL's exclusion
+    constraint gives, raised by save_slot() where the database has no such constraint. An
+    IntegrityError, so that every writer tells it apart in one way on every database."""
 
 
 def parse_slot_key(value: str) -> datetime | None:
@@ -37,6 +63,80 @@ def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, d
     return now + timedelta(hours=rules.minimum_notice_hours), now + timedelta(weeks=rules.horizon_weeks)
 
 
+def busy_times(worker_ids, since: datetime, until: datetime, exclude_pk=None) -> dict[int, list[tuple]]:
+    """The (start, end) of every active appointment of these workers that overlaps [since, until),
+    by worker: what their time is already taken by. One query."""
+    from forms.models import AppointmentRequest
+
+    rows = AppointmentRequest.objects.filter(
+        assigned_worker_id__in=set(worker_ids),
+        slot_start__lt=until,
+        slot_end__gt=since,
+        status__in=AppointmentRequest.ACTIVE_STATUSES,
+    )
+    if exclude_pk is not None:
+        rows = rows.exclude(pk=exclude_pk)
+    busy: dict[int, list[tuple]] = {}
+    for worker_id, start, end in rows.values_list("assigned_worker_id", "slot_start", "slot_end"):
+        busy.setdefault(worker_id, []).append((start, end))
+    return busy
+
+
+def _overlaps(slot: Slot, busy: dict[int, list[tuple]]) -> bool:
+    return any(start < slot.end and slot.start < end for start, end in busy.get(slot.worker_id, ()))
+
+
+def ensure_time_free(request, adding: bool = False) -> None:
+    """Raise TimeTaken when another active appointment of the request's worker overlaps its time:
+    the rule of PostgreSQL's exclusion constraint, asked in Python (save_slot, on the other
+    databases). A request that holds no time (no worker, no slot, closed) passes."""
+    holds_time = (
+        request.assigned_worker_id is not None
+        and request.slot_start is not None
+        and request.slot_end is not None
+        and request.status in request.ACTIVE_STATUSES
+    )
+    if holds_time and busy_times(
+        [request.assigned_worker_id], request.slot_start, request.slot_end, exclude_pk=None if adding else request.pk
+    ):
+        raise TimeTaken(f"worker {request.assigned_worker_id} is busy at {request.slot_start.isoformat()}")
+
+
+def save_slot(request, **save_kwargs) -> None:
+    """Save an appointment request whose time, worker or status changes: the one path of every
+    writer of a slot, inside the writer's transaction. PostgreSQL's exclusion constraint refuses
+    an overlap in the statement itself; other databases check first (ensure_time_free), and
+    SQLite's IMMEDIATE transactions serialise writers, so the check cannot race."""
+    if connection.vendor != "postgresql":
+        ensure_time_free(request, adding=bool(save_kwargs.get("force_insert")))
+    request.save(**save_kwargs)
+
+
+def _held_slots(school, now, rules, day, facts):
+    """The school's slots someone holds over the booking window (or one day of it), before the
+    appointments are taken away, with the instants the appointments must be read over."""
+    school = school.source_school
+    referent = school.referent
+    earliest, latest = booking_window(now, rules)
+    first_day, last_day = earliest.astimezone(PARIS).date(), latest.astimezone(PARIS).date()
+    if day is not None:
+        if not first_day <= day <= last_day:
+            return [], None, None
+        first_day = last_day = day
+    permanences = [p for p in school.permanences.all() if p.bookable]
+    occurrences = permanence_occurrences(permanences, first_day, last_day, closed_days(first_day, last_day))
+    absences = load_absences([school.referent_id], first_day, last_day)
+    if facts is not None:
+        facts["absences"] = absences
+    slots = held_slots(occurrences, referent, absences, earliest, latest)
+    # Appointments of those days only (a day is at most 25 hours, even when the clocks change).
+    since = max(earliest, datetime.combine(first_day, time.min, tzinfo=PARIS))
+    until = min(latest, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))
+    if slots:
+        since, until = min(since, slots[0].start), max(until, max(slot.end for slot in slots))
+    return slots, since, until
+
+
 def free_slots(
     school: SchoolPage, now: datetime | None = None, rules=None, day: date | None = None, facts: dict | None = None
 ) -> list[Slot]:
@@ -46,36 +146,23 @@ def free_slots(
     `day` narrows the search to one day of the window (checking the slot a form names).
     `facts`, when given, receives the absences read (`facts["absences"]`, services.availability's
     Absences over the days searched), so that routing the booking needs no second look."""
-    from forms.models import AppointmentRequest
-
-    school = school.source_school
-    referent = school.referent
-    earliest, latest = booking_window(now, rules)
-    first_day, last_day = earliest.astimezone(PARIS).date(), latest.astimezone(PARIS).date()
-    if day is not None:
-        if not first_day <= day <= last_day:
-            return []
-        first_day = last_day = day
-    permanences = [p for p in school.permanences.all() if p.bookable]
-    occurrences = permanence_occurrences(permanences, first_day, last_day, closed_days(first_day, last_day))
-    absences = load_absences([school.referent_id], first_day, last_day)
-    if facts is not None:
-        facts["absences"] = absences
-    slots = held_slots(occurrences, referent, absences, earliest, latest)
+    slots, since, until = _held_slots(school, now, rules, day, facts)
     if not slots:
         return []
-    # Appointments of those days only (a day is at most 25 hours, even when the clocks change).
-    since = max(earliest, datetime.combine(first_day, time.min, tzinfo=PARIS))
-    until = min(latest, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))
-    booked = set(
-        AppointmentRequest.objects.filter(
-            assigned_worker_id__in={slot.worker_id for slot in slots},
-            slot_start__gte=since,
-            slot_start__lte=until,
-            status__in=AppointmentRequest.ACTIVE_STATUSES,
-        ).values_list("assigned_worker_id", "slot_start")
-    )
-    return [slot for slot in slots if (slot.worker_id, slot.start) not in booked]
+    busy = busy_times({slot.worker_id for slot in slots}, since, until)
+    return [slot for slot in slots if not _overlaps(slot, busy)]
+
+
+def is_taken(school: SchoolPage, key: str, now: datetime | None = None, rules=None) -> bool:
+    """Whether the slot a key names is one of the school's slots whose worker's time an active
+    appointment already holds, in part or whole: after a slot was refused, this tells "just taken"
+    (the family is offered the next free slots) from a tampered or expired key."""
+    wanted = parse_slot_key(key)
+    if wanted is None:
+        return False
+    slots, _since, _until = _held_slots(school, now, rules, wanted.astimezone(PARIS).date(), None)
+    slot = next((slot for slot in slots if slot.start == wanted), None)
+    return slot is not None and _overlaps(slot, busy_times([slot.worker_id], slot.start, slot.end))
 
 
 def find_slot(

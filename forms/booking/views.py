@@ -345,6 +345,8 @@ def confirm_step(request, flow):
     )
     if refused:
         response.status_code = 429
+    if "captcha" in form.fields:
+        response = antispam.allow_captcha(response)
     return response
 
 

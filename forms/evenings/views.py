@@ -19,6 +19,7 @@ from forms import links
 from forms.antispam import EVENING, refuse_submission
 from forms.evenings import registrations as evenings
 from forms.evenings.forms import EveningRegistrationForm
+from forms.link_views import capability_post, private_link_page
 from forms.models import EveningRegistration
 from services.models import ThematicEveningPage
 
@@ -121,9 +122,10 @@ def done(request, reference):
 
 
 def _invalid_link(request, expired: bool):
-    return render(request, "forms/evening/invalid_link.html", {"expired": expired}, status=400)
+    return private_link_page(render(request, "forms/evening/invalid_link.html", {"expired": expired}, status=400))
 
 
+@capability_post
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def cancel(request, token):
@@ -135,10 +137,10 @@ def cancel(request, token):
         return _invalid_link(request, expired=False)
     if request.method == "POST":
         evenings.cancel(registration)
-        return redirect("evening_cancel", token=token)
+        return private_link_page(redirect("evening_cancel", token=token))
     context = {
         "registration": registration,
         "evening": registration.evening.localized,
         "cancelled": registration.status == EveningRegistration.Status.CANCELLED,
     }
-    return render(request, "forms/evening/cancel.html", context)
+    return private_link_page(render(request, "forms/evening/cancel.html", context))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from forms.booking.cancel import RequestClosed, cancel_request
+from forms.booking.slots import save_slot
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_no_show, queue_request_scheduled
 
@@ -61,27 +62,13 @@ def _require(request: AppointmentRequest, allowed, message):
 
 
 def _save_slot(request: AppointmentRequest, fields):
-    """The database holds the slot (unique active appointment per worker and start)."""
+    """The database holds the worker's time (no two active appointments of a worker overlap,
+    forms.booking.slots.save_slot); a savepoint keeps the action's transaction usable."""
     try:
         with transaction.atomic():
-            request.save(update_fields=[*fields, "updated_at"])
+            save_slot(request, update_fields=[*fields, "updated_at"])
     except IntegrityError as error:
         raise SlotTaken(_("Ce créneau est déjà pris.")) from error
-
-
-def _overlapping(request: AppointmentRequest, start: datetime, end: datetime) -> bool:
-    if request.assigned_worker_id is None:
-        return False
-    return (
-        AppointmentRequest.objects.filter(
-            assigned_worker_id=request.assigned_worker_id,
-            status__in=AppointmentRequest.ACTIVE_STATUSES,
-            slot_start__lt=end,
-            slot_end__gt=start,
-        )
-        .exclude(pk=request.pk)
-        .exists()
-    )
 
 
 def record_view(request: AppointmentRequest, user):
@@ -106,8 +93,6 @@ def _set_slot(request, start, end, place, kind, user):
         raise OperationError(_("Affectez d'abord la demande à un travailleur social."))
     if end <= start:
         raise OperationError(_("La fin du rendez-vous doit être après son début."))
-    if _overlapping(request, start, end):
-        raise SlotTaken(_("Ce créneau est déjà pris."))
     previous = request.slot_start
     request.slot_start, request.slot_end, request.place = start, end, place
     request.status = Status.SCHEDULED
@@ -186,7 +171,10 @@ def reassign(request: AppointmentRequest, user, worker, reason: str) -> Appointm
     """Move a request to another worker's queue, or to the service-wide one (worker None).
 
     A manual assignment is never overridden by the routing rule; the timeline keeps who,
-    when, why and the previous worker."""
+    when, why and the previous worker. An appointment's time is its worker's: reassigned to
+    another worker, it must fit in her time; a coming appointment cannot go to the service
+    queue, where it would hold nobody's time and a second family could book it. The service
+    gives it to a worker, or cancels it (the family is told)."""
     request = _locked(request)
     _require(request, AppointmentRequest.ACTIVE_STATUSES, _("Cette demande n'est plus en cours."))
     if worker is not None and not worker.active:
@@ -194,13 +182,15 @@ def reassign(request: AppointmentRequest, user, worker, reason: str) -> Appointm
     previous = request.assigned_worker
     if (previous.pk if previous else None) == (worker.pk if worker else None):
         raise OperationError(_("La demande est déjà dans cette file."))
+    now = timezone.now()
+    if worker is None and request.slot_start is not None and (request.slot_end or request.slot_start) > now:
+        raise OperationError(
+            _("Ce rendez-vous est fixé : confiez-le à un travailleur social, ou annulez-le (la famille est prévenue).")
+        )
     request.assigned_worker = worker
     request.routed_as = AppointmentRequest.Routing.MANUAL
-    request.routed_at = timezone.now()
+    request.routed_at = now
     taken = _("%(worker)s a déjà un rendez-vous à cette heure-là.") % {"worker": worker}
-    end = request.slot_end or request.slot_start
-    if request.slot_start is not None and _overlapping(request, request.slot_start, end):
-        raise SlotTaken(taken)
     try:
         _save_slot(request, ["assigned_worker", "routed_as", "routed_at"])
     except SlotTaken as error:

@@ -110,19 +110,23 @@ AXES_SENSITIVE_PARAMETERS = ["password"]
 # The admin's "forgotten password" form: e-mails per client address (portal.middleware).
 PASSWORD_RESET_RATE = "3/h"
 
-# Content-Security-Policy (django-csp): no inline script or style on public pages; Google's
-# reCAPTCHA is allowed only for the script the form loads after the parent's consent, which
-# carries the response's nonce (NONCE is dropped from responses that use none).
-RECAPTCHA_HOSTS = ["https://www.google.com/recaptcha/", "https://www.gstatic.com/recaptcha/"]
+# Content-Security-Policy (django-csp): no inline script or style on public pages, no third
+# party. Google's reCAPTCHA hosts are added only to the response of the step that shows its
+# widget, after the parent's consent (RECAPTCHA_CONTENT_SECURITY_POLICY, forms.antispam
+# .allow_captcha); its script carries the response's nonce (NONCE is dropped from responses
+# that use none).
+RECAPTCHA_CONTENT_SECURITY_POLICY = {
+    "script-src": ["https://www.google.com/recaptcha/", "https://www.gstatic.com/recaptcha/"],
+    "frame-src": ["https://www.google.com/recaptcha/", "https://recaptcha.google.com/recaptcha/"],
+}
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", NONCE, *RECAPTCHA_HOSTS],
+        "script-src": ["'self'", NONCE],
         "style-src": ["'self'"],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
-        "frame-src": ["https://www.google.com/recaptcha/", "https://recaptcha.google.com/recaptcha/"],
         "form-action": ["'self'"],
         "frame-ancestors": ["'none'"],
         "base-uri": ["'self'"],
@@ -370,7 +374,9 @@ LOGIN_URL = "wagtailadmin_login"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Family links are capabilities: no log line carries one (forms.link_paths).
+    "filters": {"redact_tokens": {"()": "forms.link_paths.RedactTokens"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},

@@ -1,14 +1,12 @@
 """The request page and its actions: what it shows, what each action records and sends."""
 
-from datetime import datetime
-from unittest import mock
+from datetime import datetime, timedelta
 
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from forms.models import AppointmentRequest, Notification, RequestEvent
-from forms.records import operations
 from tests.factories import AppointmentRequestFactory
 from tests.forms.workers_side import future
 
@@ -200,10 +198,15 @@ def test_a_taken_slot_is_a_form_error_not_a_500(client, world):
     assert request.slot_start is None and request.status == Status.NEW
 
 
-def test_the_database_constraint_wins_a_race_and_still_gives_a_form_error(client, world):
+def test_the_database_refusal_of_an_overlap_gives_a_form_error(client, world):
+    # A home visit from 10:15 to 10:45: scheduling 10:00 for 30 minutes overlaps it without
+    # sharing its start (PostgreSQL's exclusion constraint, or save_slot's check on SQLite).
     start = future(days=6, hour=10)
     AppointmentRequestFactory(
-        school=world.school, assigned_worker=world.leroy, status=Status.SCHEDULED, slot_start=start
+        school=world.school,
+        assigned_worker=world.leroy,
+        status=Status.SCHEDULED,
+        slot_start=start + timedelta(minutes=15),
     )
     request = AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy)
     data = {
@@ -213,9 +216,7 @@ def test_the_database_constraint_wins_a_race_and_still_gives_a_form_error(client
         "schedule-place": "CCAS",
     }
 
-    # The other family booked between our check and our write: only the database sees it.
-    with mock.patch.object(operations, "_overlapping", return_value=False):
-        response = act(client, world.worker, request, "schedule", data)
+    response = act(client, world.worker, request, "schedule", data)
 
     assert response.status_code == 400
     assert "Ce créneau est déjà pris" in response.content.decode()

@@ -4,6 +4,7 @@ the network."""
 
 from __future__ import annotations
 
+import re
 from unittest import mock
 
 import pytest
@@ -118,6 +119,27 @@ def test_yes_shows_googles_widget_in_the_page_language(client, school, with_keys
     assert script["nonce"] and f"'nonce-{script['nonce']}'" in page["Content-Security-Policy"]
     again = parse(client.get(url("recapitulatif", "ar"))).find("script", src=lambda src: src and "api.js" in src)
     assert again["nonce"] != script["nonce"]
+
+
+def test_googles_hosts_are_in_the_policy_of_the_widget_step_only(client, school, with_keys, google):
+    """The Content-Security-Policy names Google only on the response that shows its widget."""
+    pages = {"school page": client.get(school.url), "booking start": client.get(url("modalite"))}
+    recap = walk_to(client, "recapitulatif", school)
+    pages["recap, before consent"] = recap
+    client.post(url("recapitulatif"), {"submission_key": submission_key(recap), "captcha_consent": "yes"})
+    widget = client.get(url("recapitulatif"))
+    for name, page in pages.items():
+        policy = page["Content-Security-Policy"]
+        assert "google" not in policy and "gstatic" not in policy, name
+    policy = widget["Content-Security-Policy"]
+    assert "recaptcha/api.js" in widget.content.decode()
+    script_src = re.search(r"script-src ([^;]*)", policy).group(1).split()
+    frame_src = re.search(r"frame-src ([^;]*)", policy).group(1).split()
+    assert "https://www.google.com/recaptcha/" in script_src and "https://www.gstatic.com/recaptcha/" in script_src
+    assert "'self'" in script_src and any(source.startswith("'nonce-") for source in script_src)
+    assert frame_src == ["https://www.google.com/recaptcha/", "https://recaptcha.google.com/recaptcha/"]
+    # Leaving the widget step: the strict policy again.
+    assert "google" not in client.get(school.url)["Content-Security-Policy"]
 
 
 def test_yes_and_a_valid_check_stores_captcha_passed(client, school, with_keys, google):

@@ -49,7 +49,9 @@ def test_every_step_of_a_booking_costs_a_fixed_number_of_queries(client):
     data = {"submission_key": submission_key(response)}
     assert counted(costs, "recapitulatif POST", lambda: client.post(url("recapitulatif"), data)).status_code == 302
     assert AppointmentRequest.objects.get().slot_start is not None
-    assert costs == EXPECTED
+    # Off PostgreSQL, save_slot() asks in one query what the exclusion constraint holds there.
+    extra = {} if connection.vendor == "postgresql" else {"recapitulatif POST": EXPECTED["recapitulatif POST"] + 1}
+    assert costs == {**EXPECTED, **extra}
 
 
 @pytest.mark.django_db

@@ -95,7 +95,7 @@ def test_a_token_for_another_request_or_purpose_is_refused(worker, appointment):
 
 
 def test_a_token_expires_after_ninety_days(appointment):
-    appointment.slot_start = in_days(120)
+    appointment.slot_start, appointment.slot_end = in_days(120), in_days(120) + timedelta(minutes=30)
     appointment.save()
     with mock.patch("time.time", return_value=time_module.time() - 91 * 24 * 3600):
         old = make_cancel_token(appointment)
@@ -169,12 +169,13 @@ def test_get_asks_for_confirmation_and_cancels_nothing(client, appointment):
     assert page.h1.get_text(strip=True) == "Mon rendez-vous"
     assert appointment.reference in response.text
     form = page.find("form", method="post")
-    assert form.find("input", attrs={"name": "csrfmiddlewaretoken"}) is not None
+    # The token in the link's own URL authorises the POST (forms.link_views.capability_post).
+    assert form.find("input", attrs={"name": "csrfmiddlewaretoken"}) is None
     assert form.find("button", type="submit").get_text(strip=True) == "Annuler mon rendez-vous"
     assert page.find("a", href="/") is not None
     assert "119" in response.text
-    # Never sent to other sites, but kept same-origin so the confirmation POST passes CSRF.
-    assert response["Referrer-Policy"] == "same-origin"
+    # The token leaves in no Referer header, not even to our own site's static files.
+    assert response["Referrer-Policy"] == "no-referrer"
     assert "no-store" in response["Cache-Control"]
     appointment.refresh_from_db()
     assert appointment.is_active
@@ -200,11 +201,26 @@ def test_the_page_follows_the_language_of_the_link(client, worker):
         assert translation.gettext("Annuler mon rendez-vous") in response.text
 
 
-def test_cancel_needs_the_csrf_token(appointment):
+def test_the_cancel_post_passes_with_csrf_checks_enforced_and_origin_null(appointment):
+    """Under `Referrer-Policy: no-referrer` a browser posts the page's form with `Origin: null`
+    and no Referer, which Django's CSRF check always refuses over HTTPS: the token in the URL
+    is what authorises this POST."""
     from django.test import Client
 
-    response = Client(enforce_csrf_checks=True).post(cancel_path(appointment))
-    assert response.status_code == 403
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post(cancel_path(appointment), HTTP_ORIGIN="null", secure=True)
+    assert response.status_code == 200
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentRequest.Status.CANCELLED_FAMILY
+
+
+def test_a_cross_site_post_without_the_token_cancels_nothing(appointment):
+    from django.test import Client
+
+    forger = Client(enforce_csrf_checks=True)
+    path = cancel_path(appointment)
+    response = forger.post(path[: path.rindex(":") + 1] + "forged/", HTTP_ORIGIN="https://evil.example", secure=True)
+    assert response.status_code == 400
     appointment.refresh_from_db()
     assert appointment.is_active
 

@@ -25,6 +25,7 @@ def test_public_pages_send_a_strict_content_security_policy(client, school):
     script_src = re.search(r"script-src ([^;]*)", policy).group(1)
     assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
     assert "nonce" not in policy  # only the page that loads Google's script gets one
+    assert "google" not in policy and "gstatic" not in policy  # only the widget's step names Google
     assert "style-src 'self'" in policy
     assert "frame-ancestors 'none'" in policy
     assert response["X-Frame-Options"] == "DENY"
