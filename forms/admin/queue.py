@@ -17,6 +17,7 @@ from core.pages import in_source_language
 from forms.admin.common import (
     PROBABLE_DUPLICATE,
     UNDELIVERED,
+    UNVERIFIED_REFERRER,
     Status,
     WorkRequestsRequiredMixin,
     local,
@@ -58,6 +59,7 @@ class RequestFilterSet(WagtailFilterSet):
         queryset=lambda request: in_source_language(SchoolPage.objects.all()).only("id", "title").order_by("title"),
     )
     reason = choice_filter(_("Motif"), AppointmentRequest.Reason.choices)
+    source = choice_filter(_("Origine"), AppointmentRequest.Source.choices)
     mode = choice_filter(_("Modalité"), AppointmentRequest.Mode.choices)
     created_at = django_filters.DateFromToRangeFilter(label=_("Reçue entre"), widget=DateRangePickerWidget)
     language = choice_filter(_("Langue de la famille"), settings.LANGUAGES)
@@ -102,6 +104,8 @@ class RequestFilterSet(WagtailFilterSet):
 
 def _flags(request: AppointmentRequest) -> str:
     flags = []
+    if request.is_referral and not request.referral.referrer_verified:
+        flags.append(str(UNVERIFIED_REFERRER))
     if request.interpreter_needed:
         flags.append(str(_("Interprète")))
     if request.captcha == AppointmentRequest.Captcha.DECLINED:
@@ -136,7 +140,7 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
         return kwargs
 
     def get_base_queryset(self):
-        requests = visible_requests(self.request.user).select_related("school", "assigned_worker")
+        requests = visible_requests(self.request.user).select_related("school", "assigned_worker", "referral")
         return with_duplicate_flag(with_undelivered_flag(requests))
 
     def search_queryset(self, queryset):
@@ -180,6 +184,7 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
                 label=_("École"),
                 accessor=lambda r: r.school.title if r.school else _("Non précisée"),
             ),
+            Column("source", label=_("Origine"), accessor="get_source_display"),
             Column("reason", label=_("Motif"), accessor="get_reason_display"),
             Column("mode", label=_("Modalité"), accessor="get_mode_display"),
             Column(

@@ -21,6 +21,7 @@ from wagtail.admin.views.generic import HistoryView, WagtailAdminTemplateMixin
 from forms.admin.common import (
     PROBABLE_DUPLICATE,
     UNDELIVERED,
+    UNVERIFIED_REFERRER,
     Kind,
     Status,
     WorkRequestsRequiredMixin,
@@ -130,7 +131,7 @@ class RequestDetailView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, Te
     header_icon = "form"
 
     def get_object(self):
-        queryset = visible_requests(self.request.user).select_related("school", "assigned_worker")
+        queryset = visible_requests(self.request.user).select_related("school", "assigned_worker", "referral")
         return get_object_or_404(queryset, pk=self.kwargs["pk"])
 
     def get(self, request, *args, **kwargs):
@@ -185,6 +186,10 @@ class RequestDetailView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, Te
             undelivered_label=UNDELIVERED,
             duplicates=list(other_appointments(req).filter(pk__in=visible_requests(self.request.user))),
             duplicate_label=PROBABLE_DUPLICATE,
+            referral=req.referral if req.is_referral else None,
+            unverified_label=UNVERIFIED_REFERRER,
+            # A referred family has not asked for anything yet: the first thing to do is call it.
+            call_first=req.is_referral and req.is_active and bool(req.phone),
             history_url=reverse("forms_admin:history", args=[req.pk]),
             agenda_url=reverse("forms_admin:agenda"),
         )
