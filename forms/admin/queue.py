@@ -12,6 +12,7 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import BooleanRadioSelect
+from wagtail.admin.widgets.button import HeaderButton
 
 from core.pages import in_source_language
 from forms.admin.common import (
@@ -28,6 +29,7 @@ from forms.duplicates import with_duplicate_flag
 from forms.models import AppointmentRequest
 from forms.notifications.delivery import with_undelivered_flag
 from forms.records.permissions import (
+    can_record_requests,
     can_view_all_requests,
     visible_requests,
     worker_of,
@@ -164,6 +166,14 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
             if worker:
                 return _("File de %(worker)s") % {"worker": worker}
         return _("Toutes les files")
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if can_record_requests(self.request.user):
+            label = _("Enregistrer une demande")
+            buttons.append(HeaderButton(label, url=reverse("forms_admin:record"), icon_name="plus"))
+        return buttons
 
     def get_detail_url(self, instance):
         return reverse("forms_admin:detail", args=[instance.pk])

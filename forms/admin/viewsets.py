@@ -19,6 +19,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from forms.admin.agenda import AgendaView
 from forms.admin.queue import RequestFilterSet, RequestIndexView
+from forms.admin.record import RecordRequestView
 from forms.admin.reports import StatisticsView
 from forms.admin.request import RequestActionView, RequestDetailView, RequestHistoryView
 from forms.models import AppointmentRequest
@@ -94,6 +95,7 @@ class RequestViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("agenda/", AgendaView.as_view(), name="agenda"),
+            path("enregistrer/", RecordRequestView.as_view(), name="record"),
             path("statistiques/", StatisticsView.as_view(), name="statistics"),
             path(
                 "statistiques/results/",

@@ -105,6 +105,7 @@ def create_request(
     referral: dict | None = None,
     assign_to=None,
     user=None,
+    when: tuple[datetime, datetime, str] | None = None,
 ) -> AppointmentRequest:
     """Store one appointment request, routed to the right queue, with its outbox rows.
 
@@ -116,7 +117,10 @@ def create_request(
     The same path for every source (forms.referrals, the staff's admin form): `referral`,
     a professional's details (REFERRAL_FIELDS), stored with the request, and the family and
     the referrer told instead of the usual confirmation; `assign_to`, a worker the staff
-    chose, instead of the routing rule; `user`, the staff account that recorded it."""
+    chose, instead of the routing rule; `user`, the staff account that recorded it (the
+    request is then already acknowledged); `when`, (start, end, place) of an appointment
+    staff fixed outside the permanence's slots, held by the same unique constraint (SlotTaken
+    when the worker already has an appointment then)."""
     now = now or timezone.now()
     submission_key = uuid.UUID(str(submission_key))
     if mode not in AppointmentRequest.Mode.values:
@@ -146,6 +150,7 @@ def create_request(
                     referral,
                     assign_to,
                     user,
+                    when,
                 )
         except IntegrityError:
             existing = _by_submission(submission_key)
@@ -153,10 +158,21 @@ def create_request(
                 return existing
             if mode == AppointmentRequest.Mode.SCHOOL and school is not None and is_booked(school, _slot_key(slot)):
                 raise SlotTaken(_slot_key(slot)) from None
+            if when is not None and _worker_busy(assign_to, when[0]):
+                raise SlotTaken(when[0].isoformat()) from None
             if AppointmentRequest.objects.filter(reference=reference).exists():
                 continue  # a reference drawn twice: draw another
             raise
     raise IntegrityError("no free reference after several attempts")
+
+
+def _worker_busy(worker, start) -> bool:
+    return (
+        worker is not None
+        and AppointmentRequest.objects.filter(
+            assigned_worker=worker, slot_start=start, status__in=AppointmentRequest.ACTIVE_STATUSES
+        ).exists()
+    )
 
 
 def _by_submission(submission_key) -> AppointmentRequest | None:
@@ -176,11 +192,11 @@ def source_of(data: dict, referral: dict | None = None) -> str:
 
 
 def _create(
-    school, mode, slot, data, language, captcha, submission_key, now, reference, rules, referral, assign_to, user
+    school, mode, slot, data, language, captcha, submission_key, now, reference, rules, referral, assign_to, user, when
 ) -> AppointmentRequest:
     booked_slot = None
     facts = {}
-    if mode == AppointmentRequest.Mode.SCHOOL:
+    if mode == AppointmentRequest.Mode.SCHOOL and when is None:
         key = _slot_key(slot)
         booked_slot = find_slot(school, key, now, facts=facts, rules=rules) if school is not None else None
         if booked_slot is None:
@@ -194,7 +210,8 @@ def _create(
 
     # The slot search and routing ask the same rule (services.availability), from the same
     # absences when the slot search read them: the route names the slot's holder.
-    day = (booked_slot.start if booked_slot else now).astimezone(PARIS).date()
+    appointment_start = booked_slot.start if booked_slot else (when[0] if when else now)
+    day = appointment_start.astimezone(PARIS).date()
     if assign_to is not None:
         route = Route(assign_to, AppointmentRequest.Routing.DIRECT, why="recorded_by_staff")
     else:
@@ -204,6 +221,16 @@ def _create(
 
     fields = {name: data[name] for name in DETAIL_FIELDS if name in data}
     fields["source"] = source_of(data, referral)
+    start, end, place = (
+        (booked_slot.start, booked_slot.end, appointment_place(school, booked_slot))
+        if booked_slot
+        else (None, None, "")
+    )
+    if when is not None and booked_slot is None:
+        start, end, place = when
+    if user is not None:
+        # Taken by a worker, the manager or an assistant: already in hand.
+        fields["status"] = AppointmentRequest.Status.ACKNOWLEDGED
     request = AppointmentRequest(
         reference=reference,
         school=school,
@@ -211,9 +238,9 @@ def _create(
         routed_as=how,
         routed_at=now,
         mode=mode,
-        slot_start=booked_slot.start if booked_slot else None,
-        slot_end=booked_slot.end if booked_slot else None,
-        place=appointment_place(school, booked_slot) if booked_slot else "",
+        slot_start=start,
+        slot_end=end,
+        place=place,
         language=language,
         consent_at=now,
         captcha=captcha,
