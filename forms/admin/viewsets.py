@@ -20,7 +20,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from forms.admin.agenda import AgendaView
 from forms.admin.queue import RequestFilterSet, RequestIndexView
 from forms.admin.record import RecordRequestView
-from forms.admin.reports import StatisticsView
+from forms.admin.reports import AnnualReportView, StatisticsView
 from forms.admin.request import RequestActionView, RequestDetailView, RequestHistoryView
 from forms.models import AppointmentRequest
 from forms.records.permissions import can_view_all_requests, can_work_requests, visible_requests, worker_of
@@ -102,6 +102,7 @@ class RequestViewSet(ModelViewSet):
                 StatisticsView.as_view(results_only=True),
                 name="statistics_results",
             ),
+            path("statistiques/rapport-annuel/", AnnualReportView.as_view(), name="annual_report"),
             path("<int:pk>/", RequestDetailView.as_view(), name="detail"),
             path("<int:pk>/historique/", self.history_view, name="history"),
             path("<int:pk>/historique/results/", self.history_results_view, name="history_results"),
