@@ -125,6 +125,8 @@ def create_request(
     submission_key = uuid.UUID(str(submission_key))
     if mode not in AppointmentRequest.Mode.values:
         raise ValueError(f"unknown mode {mode!r}")
+    if when is not None and assign_to is None:
+        raise ValueError("an appointment fixed by staff needs the worker who holds it (assign_to)")
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     school = school.source_school if school is not None else None

@@ -593,3 +593,18 @@ def test_a_familys_own_request_records_parent_or_relative_as_its_source(school, 
 
     assert request.source == source
     assert request.is_referral is False
+
+
+def test_retention_blanks_the_referrer_and_the_context(client, school):
+    from forms.records.retention import anonymise
+
+    send(client, referral(school))
+    request = the_request()
+    operations.cancel(request, None, reason="Famille déjà suivie")
+
+    anonymise([request.pk])
+
+    kept = Referral.objects.get(request=request)
+    assert (kept.referrer_name, kept.referrer_email, kept.referrer_phone, kept.context) == ("", "", "", "")
+    assert kept.referrer_role == "teacher" and kept.parent_agreement_at is not None
+    assert not Notification.objects.filter(request=request).exclude(recipient="").exists()
