@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 HONEYPOT_FIELD = "website"
 CONSENT_YES, CONSENT_NO = "yes", "no"
 # The public forms, each with its own counters.
-BOOKING, EVENING = "booking", "evening"
+BOOKING, EVENING, REFERRAL = "booking", "evening", "referral"
 
 ADDRESS_LIMIT = _("Trop d'envois depuis cette connexion. Réessayez dans une heure ou appelez le service.")
 ADDRESS_LIMIT_WITH_PHONE = _(

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from core.pages import in_source_language
 from forms.booking.routing import route_request
-from forms.models import AppointmentRequest, Notification, NotifyBy, RequestEvent
+from forms.models import AppointmentRequest, BookingSettings, Notification, NotifyBy, Referral, RequestEvent
 from forms.phone import to_e164
 from forms.records.permissions import ASSISTANTS, MANAGER, WORKERS
 from services.availability import cut_slots
@@ -98,6 +98,31 @@ CLOSED_WEIGHTS = [
     (Status.NO_SHOW, 12),
     (Status.CANCELLED_FAMILY, 16),
     (Status.CANCELLED_SERVICE, 10),
+]
+# Where the demo's requests come from, close to the towns this is modelled on (Nanterre:
+# 45 % teachers, 40 % parents; Aurillac: most interviews start at the permanence or by phone).
+SOURCE_WEIGHTS = [
+    (AR.Source.TEACHER, 30),
+    (AR.Source.DIRECTOR, 7),
+    (AR.Source.PARTNER, 6),
+    ("online", 32),
+    (AR.Source.PERMANENCE, 13),
+    (AR.Source.PHONE, 8),
+    (AR.Source.EMAIL, 2),
+    (AR.Source.CCAS_DESK, 2),
+]
+TRUSTED_DOMAIN = "ac-versailles.fr"
+TEACHERS = ["Sophie Durand", "Marc Lefort", "Isabelle Caron", "Thomas Henry", "Claire Vidal", "Hélène Morel"]
+PARTNERS = [
+    (Referral.Role.SOCIAL_CENTRE, "Centre social des Tilleuls", "Nadia Perrin"),
+    (Referral.Role.PMI, "PMI du centre-ville", "Dr Anne Rolland"),
+    (Referral.Role.PARTNER, "Maison des solidarités", "Julien Faure"),
+]
+CONTEXTS = [
+    "Enfant souvent fatigué en classe, la maman souhaite de l'aide pour les démarches.",
+    "Retards répétés le matin ; la famille vient d'arriver dans le quartier.",
+    "La famille a du mal à payer la cantine et la sortie de fin d'année.",
+    "",
 ]
 PLACES = {Mode.CCAS: "CCAS, 2 place de la République", Mode.PHONE: "Par téléphone", Mode.HOME: "À domicile"}
 
@@ -253,6 +278,7 @@ def build_requests(rng, schools, now):
                 },
             ),
         ]
+        _source(number, request, events, staff)
         if recent:
             _live(rng, request, events, future_slots, book, staff, now)
         else:
@@ -260,6 +286,44 @@ def build_requests(rng, schools, now):
         items.append((request, events))
     _agenda_examples(items, book, now)
     return items
+
+
+def _source(number, request, events, staff):
+    """The request's source, from its own generator (the demo's other draws stay as they
+    were): a referral gets its unsaved Referral (`request.demo_referral`), a request staff
+    took is recorded by the worker or the secretariat, without reCAPTCHA."""
+    rng = random.Random(f"demo-source-{number}")
+    source = _pick(rng, SOURCE_WEIGHTS)
+    if source == "online":
+        request.source = AR.Source.RELATIVE if request.requester == AR.Requester.FAMILY else AR.Source.PARENT
+        return
+    request.source = source
+    if source in AR.STAFF_SOURCES:
+        request.captcha = AR.Captcha.NOT_CONFIGURED
+        events[0].user = _worker_user(request, staff)
+        events[0].data["source"] = source
+        return
+    request.requester = AR.Requester.PARENT
+    if source == AR.Source.PARTNER:
+        role, organisation, name = rng.choice(PARTNERS)
+        email = f"{name.split()[-1].lower()}@partenaire.example.fr"
+    else:
+        role = Referral.Role.TEACHER if source == AR.Source.TEACHER else Referral.Role.DIRECTOR
+        name = rng.choice(TEACHERS)
+        organisation = ""
+        # Most write from the académie's address; a few from a personal one (flagged).
+        domain = TRUSTED_DOMAIN if rng.random() < 0.85 else "gmail.com"
+        email = f"{name.split()[0].lower()}.{name.split()[-1].lower()}@{domain}"
+    request.demo_referral = Referral(
+        referrer_name=name,
+        referrer_role=role,
+        organisation=organisation,
+        referrer_email=email,
+        referrer_verified=email.endswith(f"@{TRUSTED_DOMAIN}"),
+        context=rng.choice(CONTEXTS),
+        parent_agreement_at=request.created_at,
+    )
+    events[0].data["source"] = source
 
 
 def _worker_user(request, staff):
@@ -464,6 +528,13 @@ def ensure_requests(log=print, warn=print, now=None):
                 event.request = request
                 events.append(event)
         RequestEvent.objects.bulk_create(events)
+        referrals = []
+        for (built, _events), request in zip(items, requests, strict=True):
+            referral = getattr(built, "demo_referral", None)
+            if referral is not None:
+                referral.request = request
+                referrals.append(referral)
+        Referral.objects.bulk_create(referrals)
         _undelivered_example(requests)
     log(f"{len(requests)} demo appointment requests created")
     return len(requests)
@@ -497,8 +568,17 @@ def _undelivered_example(requests):
     )
 
 
+def ensure_trusted_domain():
+    """The académie's domain trusted, so that the demo's teachers are verified referrers."""
+    rules = BookingSettings.load()
+    if not rules.trusted_email_domains:
+        rules.trusted_email_domains = TRUSTED_DOMAIN
+        rules.save(update_fields=["trusted_email_domains"])
+
+
 def load(home=None, locales=None, log=print, warn=print):
     """Accounts for each role and the demo requests; returns no page to translate."""
     ensure_accounts(log)
+    ensure_trusted_domain()
     ensure_requests(log, warn)
     return []

@@ -12,6 +12,8 @@ The links:
 - the .ics download of an appointment (`/rendez-vous/<token>.ics`): sharing a calendar link
   never lets anyone cancel;
 - the cancel link of an evening registration (`/soirees/annuler/<token>/`);
+- the page of a family a professional referred (`/orientation/<token>/`): who referred it,
+  "book a slot", and "I don't want to be contacted", which closes the request;
 - the short link of a text message (`/r/<token>`): not signed but random (96 bits, a
   `ShortLink` row), it redirects to the appointment page or the evening registration above,
   in the family's language, signed afresh.
@@ -46,6 +48,7 @@ from forms.models import AppointmentRequest, EveningRegistration, ShortLink
 CANCEL_SALT = "forms.cancel.appointment"
 ICS_SALT = "forms.cancel.appointment-ics"
 EVENING_CANCEL_SALT = "evening-cancel"
+REFERRAL_SALT = "forms.referral.family"
 LINK_MAX_AGE = timedelta(days=90)
 
 
@@ -106,6 +109,20 @@ def make_ics_token(appointment: AppointmentRequest) -> str:
 
 def read_ics_token(token: str, now: datetime | None = None) -> AppointmentRequest:
     return _appointment(ICS_SALT, token, now)
+
+
+def make_referral_token(appointment: AppointmentRequest) -> str:
+    """The link of a referred family's page (forms.referrals.views.family_page)."""
+    return _sign(REFERRAL_SALT, appointment)
+
+
+def read_referral_token(token: str, now: datetime | None = None) -> AppointmentRequest:
+    """The referred request a token names; raises InvalidToken or ExpiredToken (the same
+    policy as every link). A closed request is returned as is: the page says so."""
+    appointment = _appointment(REFERRAL_SALT, token, now)
+    if not appointment.is_referral:
+        raise InvalidToken
+    return appointment
 
 
 # An evening registration
@@ -173,6 +190,8 @@ def short_link_target(link: ShortLink) -> str:
     its evening registration, with a freshly signed token."""
     row = link.request or link.registration
     with translation.override(row.language):
+        if link.request_id is not None and link.request.is_referral and link.request.slot_start is None:
+            return referral_path(link.request)
         if link.request_id is not None:
             return cancel_path(link.request)
         return evening_cancel_path(link.registration)
@@ -195,6 +214,20 @@ def cancel_url(appointment: AppointmentRequest) -> str:
     """The absolute cancel link in the family's language: /ar/annuler/<token>/ for Arabic."""
     with translation.override(appointment.language):
         return absolute_url(cancel_path(appointment))
+
+
+def referral_path(appointment: AppointmentRequest) -> str:
+    """The referred family's page in the active language."""
+    return reverse("referral_family", args=[make_referral_token(appointment)])
+
+
+def referral_url(appointment: AppointmentRequest, slots: bool = False) -> str:
+    """The absolute link to the referred family's page (`slots`: its slot choice), in the
+    family's language."""
+    with translation.override(appointment.language):
+        if slots:
+            return absolute_url(reverse("referral_slots", args=[make_referral_token(appointment)]))
+        return absolute_url(referral_path(appointment))
 
 
 def ics_path(appointment: AppointmentRequest) -> str:

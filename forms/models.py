@@ -78,6 +78,16 @@ class BookingSettings(BaseGenericSetting):
         default=300,
         help_text=_("Au-delà, les SMS attendent (jamais envoyés la nuit) et le tableau de bord prévient."),
     )
+    # A setting the manager edits, not a deploy-time one: a new partner's domain must not
+    # wait for a developer, and a domain is no secret (see Referral.referrer_verified).
+    trusted_email_domains = models.TextField(
+        _("domaines d'e-mail professionnels de confiance"),
+        blank=True,
+        help_text=_(
+            "Un domaine par ligne, par exemple ac-versailles.fr. Une orientation envoyée depuis une autre "
+            "adresse arrive quand même, marquée « référent non vérifié »."
+        ),
+    )
 
     panels = [
         FieldPanel("minimum_notice_hours"),
@@ -88,10 +98,20 @@ class BookingSettings(BaseGenericSetting):
         FieldPanel("no_show_message"),
         FieldPanel("sms_per_number_per_day"),
         FieldPanel("sms_daily_budget"),
+        FieldPanel("trusted_email_domains"),
     ]
 
     class Meta:
         verbose_name = _("règles de réservation")
+
+    def trusted_domains(self) -> list[str]:
+        lines = (line.strip().lower().lstrip("@") for line in self.trusted_email_domains.splitlines())
+        return [line for line in lines if line]
+
+    def trusts_email(self, email: str) -> bool:
+        """Whether an address is on a trusted domain or one of its subdomains."""
+        domain = email.rpartition("@")[2].strip().lower()
+        return bool(domain) and any(domain == d or domain.endswith(f".{d}") for d in self.trusted_domains())
 
 
 class TsTzRange(Func):
@@ -148,11 +168,29 @@ class AppointmentRequest(models.Model):
         PARENT = "parent", _("Parent")
         FAMILY = "family", _("Autre membre de la famille")
 
+    class Source(models.TextChoices):
+        """Where a request came from (the statistics' "sources"): a professional's referral,
+        the family online, or a request a worker, the manager or an assistant recorded."""
+
+        TEACHER = "teacher", _("Enseignant·e")
+        DIRECTOR = "director", _("Direction d'école")
+        PARTNER = "partner", _("Partenaire")
+        PARENT = "parent", _("Parent")
+        RELATIVE = "relative", _("Autre membre de la famille")
+        PERMANENCE = "permanence", _("À la permanence")
+        PHONE = "phone", _("Appel téléphonique")
+        EMAIL = "email", _("E-mail reçu")
+        CCAS_DESK = "ccas_desk", _("Accueil du CCAS")
+
+    REFERRAL_SOURCES = [Source.TEACHER, Source.DIRECTOR, Source.PARTNER]
+    STAFF_SOURCES = [Source.PERMANENCE, Source.PHONE, Source.EMAIL, Source.CCAS_DESK]
+
     class Routing(models.TextChoices):
         REFERENT = "referent", _("Référent de l'école")
         REPLACEMENT = "replacement", _("Remplaçant·e")
         SERVICE = "service", _("File du service")
         MANUAL = "manual", _("Réaffectation manuelle")
+        DIRECT = "direct", _("Affectation directe à l'enregistrement")
 
     class Captcha(models.TextChoices):
         PASSED = "passed", _("Vérifié")
@@ -198,6 +236,7 @@ class AppointmentRequest(models.Model):
     availabilities = models.TextField(_("disponibilités"), blank=True)
     reason = models.CharField(_("motif"), max_length=12, choices=Reason.choices)
     requester = models.CharField(_("demandeur"), max_length=10, choices=Requester.choices, default=Requester.PARENT)
+    source = models.CharField(_("origine"), max_length=12, choices=Source.choices, default=Source.PARENT)
     parent_name = models.CharField(_("nom"), max_length=120)
     phone = models.CharField(_("téléphone"), max_length=20)
     email = models.EmailField(_("e-mail"), blank=True)
@@ -270,11 +309,57 @@ class AppointmentRequest(models.Model):
     def is_active(self):
         return self.status in self.ACTIVE_STATUSES
 
+    @property
+    def is_referral(self):
+        return self.source in self.REFERRAL_SOURCES
+
     def record(self, kind, user=None, **data):
         return RequestEvent.objects.create(request=self, kind=kind, user=user, data=data)
 
 
 SEARCHED_FIELDS = frozenset({"reference", "parent_name", "child_first_name", "email", "phone"})
+
+
+class Referral(models.Model):
+    """A professional's referral of a family (DESIGN.md rule 8): who referred, the parent's
+    agreement as declared, and a short context for the worker only. The context is never put
+    in any message (forms.notifications: worker messages carry the reference only, the
+    family's copy the referrer's role and school, the referrer's acknowledgement the reference)."""
+
+    class Role(models.TextChoices):
+        TEACHER = "teacher", _("Enseignant·e")
+        DIRECTOR = "director", _("Directeur ou directrice d'école")
+        SOCIAL_CENTRE = "social_centre", _("Centre social")
+        PMI = "pmi", _("PMI (protection maternelle et infantile)")
+        PARTNER = "partner", _("Autre partenaire")
+
+    CONTEXT_MAX_LENGTH = 600
+
+    request = models.OneToOneField(AppointmentRequest, on_delete=models.CASCADE, related_name="referral")
+    referrer_name = models.CharField(_("nom du professionnel"), max_length=120)
+    referrer_role = models.CharField(_("fonction"), max_length=14, choices=Role.choices)
+    organisation = models.CharField(_("école ou structure"), max_length=200, blank=True)
+    referrer_email = models.EmailField(_("e-mail professionnel"))
+    referrer_phone = models.CharField(_("téléphone professionnel"), max_length=20, blank=True)
+    # The address's domain was on BookingSettings.trusted_email_domains when it arrived.
+    referrer_verified = models.BooleanField(_("référent vérifié"), default=False)
+    context = models.TextField(_("contexte"), max_length=CONTEXT_MAX_LENGTH, blank=True)
+    parent_agreement_at = models.DateTimeField(_("accord du parent déclaré le"))
+    refused_at = models.DateTimeField(_("contact refusé par la famille le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("orientation")
+        verbose_name_plural = _("orientations")
+
+    def __str__(self):
+        return f"referral of {self.request_id}"
+
+    @property
+    def source(self) -> str:
+        Source = AppointmentRequest.Source
+        return {self.Role.TEACHER: Source.TEACHER, self.Role.DIRECTOR: Source.DIRECTOR}.get(
+            self.referrer_role, Source.PARTNER
+        )
 
 
 class RequestEvent(models.Model):
@@ -296,6 +381,7 @@ class RequestEvent(models.Model):
         NOTE = "note", _("Note interne")
         REMINDED = "reminded", _("Rappel envoyé")
         ANONYMISED = "anonymised", _("Anonymisée")
+        REFUSED_CONTACT = "refused_contact", _("Contact refusé par la famille")
 
     request = models.ForeignKey(AppointmentRequest, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -323,10 +409,13 @@ class Notification(models.Model):
         PARENT_REMINDER = "parent_reminder", _("Rappel à la famille")
         PARENT_CANCELLED_BY_FAMILY = "parent_cancelled_by_family", _("Annulation enregistrée, à la famille")
         PARENT_NO_SHOW = "parent_no_show", _("« Nous ne vous avons pas vu », à la famille")
+        PARENT_REFERRED = "parent_referred", _("Orientation par un professionnel, à la famille")
+        REFERRER_ACKNOWLEDGEMENT = "referrer_acknowledgement", _("Accusé de réception, au professionnel")
         WORKER_NEW = "worker_new", _("Nouvelle demande, au travailleur social")
         WORKER_CANCELLED = "worker_cancelled", _("Annulation, au travailleur social")
         WORKER_MOVED = "worker_moved", _("Rendez-vous déplacé, au travailleur social")
         WORKER_HANDED_OVER = "worker_handed_over", _("Rendez-vous passé à un·e collègue, au travailleur social")
+        WORKER_BOOKED = "worker_booked", _("Rendez-vous choisi par la famille orientée, au travailleur social")
         EVENING_CONFIRMATION = "evening_confirmation", _("Inscription à une soirée")
         EVENING_PROMOTED = "evening_promoted", _("Place libérée à une soirée")
 

@@ -9,6 +9,7 @@ from forms.booking import cancel_views as views_cancel
 from forms.booking import views as views_booking
 from forms.evenings import views as views_evening
 from forms.notifications import views as views_notifications
+from forms.referrals import views as views_referral
 
 urlpatterns = [
     path("rendez-vous/", views_booking.start, name="booking_start"),
@@ -19,6 +20,10 @@ urlpatterns = [
     path("soirees/<int:evening_id>/inscription/", views_evening.register, name="evening_register"),
     path("soirees/inscription/<str:reference>/", views_evening.done, name="evening_done"),
     path("soirees/annuler/<str:token>/", views_evening.cancel, name="evening_cancel"),
+    path("orienter-une-famille/", views_referral.referral_form, name="referral_form"),
+    path("orienter-une-famille/envoyee/<str:reference>/", views_referral.done, name="referral_done"),
+    path("orientation/<str:token>/", views_referral.family_page, name="referral_family"),
+    path("orientation/<str:token>/creneau/", views_referral.family_slots, name="referral_slots"),
 ]
 
 file_urlpatterns = [

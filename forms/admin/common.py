@@ -25,6 +25,8 @@ permission_policy = RequestPermissionPolicy(AppointmentRequest)
 UNDELIVERED = _("Message non distribué : numéro à vérifier")
 # The same number has another active request at the same school (forms.booking.duplicates).
 PROBABLE_DUPLICATE = _("Doublon probable")
+# A referral from an address outside BookingSettings.trusted_email_domains (forms.referrals).
+UNVERIFIED_REFERRER = _("Référent non vérifié")
 
 
 def forbidden(request):

@@ -12,11 +12,13 @@ from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column, StatusTagColumn, TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.widgets import BooleanRadioSelect
+from wagtail.admin.widgets.button import HeaderButton
 
 from core.pages import in_source_language
 from forms.admin.common import (
     PROBABLE_DUPLICATE,
     UNDELIVERED,
+    UNVERIFIED_REFERRER,
     Status,
     WorkRequestsRequiredMixin,
     local,
@@ -27,6 +29,7 @@ from forms.models import AppointmentRequest
 from forms.notifications.delivery import with_undelivered_flag
 from forms.records.audit import What, record_listing
 from forms.records.permissions import (
+    can_record_requests,
     can_view_all_requests,
     visible_requests,
     worker_of,
@@ -59,6 +62,7 @@ class RequestFilterSet(WagtailFilterSet):
         queryset=lambda request: in_source_language(SchoolPage.objects.all()).only("id", "title").order_by("title"),
     )
     reason = choice_filter(_("Motif"), AppointmentRequest.Reason.choices)
+    source = choice_filter(_("Origine"), AppointmentRequest.Source.choices)
     mode = choice_filter(_("Modalité"), AppointmentRequest.Mode.choices)
     created_at = django_filters.DateFromToRangeFilter(label=_("Reçue entre"), widget=DateRangePickerWidget)
     language = choice_filter(_("Langue de la famille"), settings.LANGUAGES)
@@ -103,6 +107,8 @@ class RequestFilterSet(WagtailFilterSet):
 
 def _flags(request: AppointmentRequest) -> str:
     flags = []
+    if request.is_referral and not request.referral.referrer_verified:
+        flags.append(str(UNVERIFIED_REFERRER))
     if request.interpreter_needed:
         flags.append(str(_("Interprète")))
     if request.captcha == AppointmentRequest.Captcha.DECLINED:
@@ -141,7 +147,7 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
         return kwargs
 
     def get_base_queryset(self):
-        requests = visible_requests(self.request.user).select_related("school", "assigned_worker")
+        requests = visible_requests(self.request.user).select_related("school", "assigned_worker", "referral")
         return with_duplicate_flag(with_undelivered_flag(requests))
 
     def search_queryset(self, queryset):
@@ -166,6 +172,14 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
                 return _("File de %(worker)s") % {"worker": worker}
         return _("Toutes les files")
 
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if can_record_requests(self.request.user):
+            label = _("Enregistrer une demande")
+            buttons.append(HeaderButton(label, url=reverse("forms_admin:record"), icon_name="plus"))
+        return buttons
+
     def get_detail_url(self, instance):
         return reverse("forms_admin:detail", args=[instance.pk])
 
@@ -185,6 +199,7 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
                 label=_("École"),
                 accessor=lambda r: r.school.title if r.school else _("Non précisée"),
             ),
+            Column("source", label=_("Origine"), accessor="get_source_display"),
             Column("reason", label=_("Motif"), accessor="get_reason_display"),
             Column("mode", label=_("Modalité"), accessor="get_mode_display"),
             Column(

@@ -7,8 +7,11 @@ from __future__ import annotations
 import django_filters
 from django import forms as django_forms
 from django.db.models.functions import ExtractYear
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.reports import ReportView
@@ -17,7 +20,7 @@ from forms.admin.common import forbidden
 from forms.models import AppointmentRequest
 from forms.records.audit import What, record_listing
 from forms.records.permissions import can_view_statistics, visible_requests
-from forms.records.stats import bar_chart, compute_statistics
+from forms.records.stats import bar_chart, compute_statistics, school_rows
 from services.schedule import PARIS
 
 
@@ -99,3 +102,32 @@ class StatisticsView(ReportView):
         context = super().get_context_data(*args, **kwargs)
         context.update(statistics=self.statistics, charts=self.charts)
         return context
+
+
+class AnnualReportView(View):
+    """A printable page of one calendar year's figures, as a CCAS publishes them in its annual
+    report (forms.records.stats): the service's whole activity, sources included."""
+
+    # The sections of compute_statistics() a report prints, in this order.
+    SECTIONS = ["source_group", "source", "reason", "mode", "language", "outcome", "month"]
+
+    def get(self, request):
+        if not can_view_statistics(request.user):
+            return forbidden(request)
+        years = [value for value, _label in year_choices(request)]
+        current = str(timezone.localdate().year)
+        year = request.GET.get("year", "")
+        if year not in years:
+            year = years[0] if years else current
+        requests = visible_requests(request.user).filter(created_at__year=int(year))
+        statistics = compute_statistics(requests)
+        sections = {b.name: b for b in statistics.breakdowns}
+        context = {
+            "title": _("Service social scolaire : rapport d'activité %(year)s") % {"year": year},
+            "year": year,
+            "years": years or [current],
+            "statistics": statistics,
+            "sections": [sections[name] for name in self.SECTIONS if name in sections],
+            "schools": school_rows(requests),
+        }
+        return TemplateResponse(request, "forms/admin/annual_report.html", context)

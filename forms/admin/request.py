@@ -21,6 +21,7 @@ from wagtail.admin.views.generic import HistoryView, WagtailAdminTemplateMixin
 from forms.admin.common import (
     PROBABLE_DUPLICATE,
     UNDELIVERED,
+    UNVERIFIED_REFERRER,
     Kind,
     Status,
     WorkRequestsRequiredMixin,
@@ -135,7 +136,7 @@ def visible_or_404(http_request, pk):
         raise Http404 from None
     if not 0 < pk < 2**63:
         raise Http404
-    queryset = visible_requests(http_request.user).select_related("school", "assigned_worker")
+    queryset = visible_requests(http_request.user).select_related("school", "assigned_worker", "referral")
     found = queryset.filter(pk=pk).first()
     if found is None:
         if AppointmentRequest.objects.filter(pk=pk).exists():
@@ -203,6 +204,10 @@ class RequestDetailView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, Te
             undelivered_label=UNDELIVERED,
             duplicates=list(other_appointments(req).filter(pk__in=visible_requests(self.request.user))),
             duplicate_label=PROBABLE_DUPLICATE,
+            referral=req.referral if req.is_referral else None,
+            unverified_label=UNVERIFIED_REFERRER,
+            # A referred family has not asked for anything yet: the first thing to do is call it.
+            call_first=req.is_referral and req.is_active and bool(req.phone),
             history_url=reverse("forms_admin:history", args=[req.pk]),
             agenda_url=reverse("forms_admin:agenda"),
         )

@@ -21,7 +21,8 @@ from forms.admin.access_log import AccessLogView
 from forms.admin.agenda import AgendaView
 from forms.admin.feed import CalendarFeedView
 from forms.admin.queue import RequestFilterSet, RequestIndexView
-from forms.admin.reports import StatisticsView
+from forms.admin.record import RecordRequestView
+from forms.admin.reports import AnnualReportView, StatisticsView
 from forms.admin.request import RequestActionView, RequestDetailView, RequestHistoryView
 from forms.models import AppointmentRequest
 from forms.records.permissions import can_view_all_requests, can_work_requests, visible_requests, worker_of
@@ -99,12 +100,14 @@ class RequestViewSet(ModelViewSet):
             path("agenda/abonnement/", CalendarFeedView.as_view(), name="calendar_feed"),
             path("journal/", AccessLogView.as_view(), name="access_log"),
             path("journal/results/", AccessLogView.as_view(results_only=True), name="access_log_results"),
+            path("enregistrer/", RecordRequestView.as_view(), name="record"),
             path("statistiques/", StatisticsView.as_view(), name="statistics"),
             path(
                 "statistiques/results/",
                 StatisticsView.as_view(results_only=True),
                 name="statistics_results",
             ),
+            path("statistiques/rapport-annuel/", AnnualReportView.as_view(), name="annual_report"),
             path("<int:pk>/", RequestDetailView.as_view(), name="detail"),
             path("<int:pk>/historique/", self.history_view, name="history"),
             path("<int:pk>/historique/results/", self.history_results_view, name="history_results"),

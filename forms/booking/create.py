@@ -15,9 +15,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from forms.booking.routing import route_request
+from forms.booking.routing import Route, route_request
 from forms.booking.slots import Slot, find_slot, free_slots, is_taken, save_slot
-from forms.models import AppointmentRequest, RequestEvent
+from forms.models import AppointmentRequest, Referral, RequestEvent
 from forms.notifications.queueing import queue_new_request
 from services.models import SchoolPage
 from services.schedule import PARIS
@@ -26,6 +26,7 @@ from services.schedule import PARIS
 DETAIL_FIELDS = (
     "reason",
     "requester",
+    "source",
     "parent_name",
     "phone",
     "email",
@@ -37,6 +38,17 @@ DETAIL_FIELDS = (
     "availabilities",
 )
 REFERENCE_ATTEMPTS = 5
+# What `referral` may carry into a professional's Referral row.
+REFERRAL_FIELDS = (
+    "referrer_name",
+    "referrer_role",
+    "organisation",
+    "referrer_email",
+    "referrer_phone",
+    "referrer_verified",
+    "context",
+    "parent_agreement_at",
+)
 
 
 class SlotUnavailable(Exception):
@@ -79,17 +91,31 @@ def create_request(
     submission_key: uuid.UUID | str,
     now: datetime | None = None,
     rules=None,
+    referral: dict | None = None,
+    assign_to=None,
+    user=None,
+    when: tuple[datetime, datetime, str] | None = None,
 ) -> AppointmentRequest:
     """Store one appointment request, routed to the right queue, with its outbox rows.
 
     Returns the existing request when `submission_key` was already used (a double submit).
     Raises SlotUnavailable when a "school" request names no free slot, SlotTaken when
     another family holds it (checked again by the database at insert time). `rules`: the
-    booking settings when the caller has read them (forms.booking.slots.booking_rules)."""
+    booking settings when the caller has read them (forms.booking.slots.booking_rules).
+
+    The same path for every source (forms.referrals, the staff's admin form): `referral`,
+    a professional's details (REFERRAL_FIELDS), stored with the request, and the family and
+    the referrer told instead of the usual confirmation; `assign_to`, a worker the staff
+    chose, instead of the routing rule; `user`, the staff account that recorded it (the
+    request is then already acknowledged); `when`, (start, end, place) of an appointment
+    staff fixed outside the permanence's slots, held by the same unique constraint (SlotTaken
+    when the worker already has an appointment then)."""
     now = now or timezone.now()
     submission_key = uuid.UUID(str(submission_key))
     if mode not in AppointmentRequest.Mode.values:
         raise ValueError(f"unknown mode {mode!r}")
+    if when is not None and assign_to is None:
+        raise ValueError("an appointment fixed by staff needs the worker who holds it (assign_to)")
     if language not in dict(settings.LANGUAGES):
         language = settings.LANGUAGE_CODE
     school = school.source_school if school is not None else None
@@ -101,7 +127,22 @@ def create_request(
         reference = AppointmentRequest._meta.get_field("reference").get_default()
         try:
             with transaction.atomic():
-                return _create(school, mode, slot, data, language, captcha, submission_key, now, reference, rules)
+                return _create(
+                    school,
+                    mode,
+                    slot,
+                    data,
+                    language,
+                    captcha,
+                    submission_key,
+                    now,
+                    reference,
+                    rules,
+                    referral,
+                    assign_to,
+                    user,
+                    when,
+                )
         except IntegrityError:
             existing = _by_submission(submission_key)
             if existing is not None:
@@ -109,20 +150,50 @@ def create_request(
             key = _slot_key(slot)
             if mode == AppointmentRequest.Mode.SCHOOL and school is not None and is_taken(school, key, now, rules):
                 raise SlotTaken(key) from None
+            if when is not None and _worker_busy(assign_to, when[0], when[1]):
+                raise SlotTaken(when[0].isoformat()) from None
             if AppointmentRequest.objects.filter(reference=reference).exists():
                 continue  # a reference drawn twice: draw another
             raise
     raise IntegrityError("no free reference after several attempts")
 
 
+def _worker_busy(worker, start, end) -> bool:
+    """Whether the worker has another active appointment overlapping start-end (what the
+    database's exclusion constraint, or save_slot's check on SQLite, refused)."""
+    return (
+        worker is not None
+        and AppointmentRequest.objects.filter(
+            assigned_worker=worker,
+            slot_start__lt=end,
+            slot_end__gt=start,
+            status__in=AppointmentRequest.ACTIVE_STATUSES,
+        ).exists()
+    )
+
+
 def _by_submission(submission_key) -> AppointmentRequest | None:
     return AppointmentRequest.objects.filter(submission_key=submission_key).first()
 
 
-def _create(school, mode, slot, data, language, captcha, submission_key, now, reference, rules) -> AppointmentRequest:
+def source_of(data: dict, referral: dict | None = None) -> str:
+    """The request's source: the referrer's (by role), the one staff recorded, or, for the
+    family's own form, parent or relative from who made the request."""
+    if referral is not None:
+        return Referral(referrer_role=referral["referrer_role"]).source
+    if data.get("source") in AppointmentRequest.Source.values:
+        return data["source"]
+    if data.get("requester") == AppointmentRequest.Requester.FAMILY:
+        return AppointmentRequest.Source.RELATIVE
+    return AppointmentRequest.Source.PARENT
+
+
+def _create(
+    school, mode, slot, data, language, captcha, submission_key, now, reference, rules, referral, assign_to, user, when
+) -> AppointmentRequest:
     booked_slot = None
     facts = {}
-    if mode == AppointmentRequest.Mode.SCHOOL:
+    if mode == AppointmentRequest.Mode.SCHOOL and when is None:
         key = _slot_key(slot)
         booked_slot = find_slot(school, key, now, facts=facts, rules=rules) if school is not None else None
         if booked_slot is None:
@@ -136,12 +207,27 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
 
     # The slot search and routing ask the same rule (services.availability), from the same
     # absences when the slot search read them: the route names the slot's holder.
-    day = (booked_slot.start if booked_slot else now).astimezone(PARIS).date()
-    route = route_request(school, day, absences=facts.get("absences"))
+    appointment_start = booked_slot.start if booked_slot else (when[0] if when else now)
+    day = appointment_start.astimezone(PARIS).date()
+    if assign_to is not None:
+        route = Route(assign_to, AppointmentRequest.Routing.DIRECT, why="recorded_by_staff")
+    else:
+        route = route_request(school, day, absences=facts.get("absences"))
     worker_id = route.worker.pk if route.worker else None
     how = route.how
 
     fields = {name: data[name] for name in DETAIL_FIELDS if name in data}
+    fields["source"] = source_of(data, referral)
+    start, end, place = (
+        (booked_slot.start, booked_slot.end, appointment_place(school, booked_slot))
+        if booked_slot
+        else (None, None, "")
+    )
+    if when is not None and booked_slot is None:
+        start, end, place = when
+    if user is not None:
+        # Taken by a worker, the manager or an assistant: already in hand.
+        fields["status"] = AppointmentRequest.Status.ACKNOWLEDGED
     request = AppointmentRequest(
         reference=reference,
         school=school,
@@ -149,9 +235,9 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
         routed_as=how,
         routed_at=now,
         mode=mode,
-        slot_start=booked_slot.start if booked_slot else None,
-        slot_end=booked_slot.end if booked_slot else None,
-        place=appointment_place(school, booked_slot) if booked_slot else "",
+        slot_start=start,
+        slot_end=end,
+        place=place,
         language=language,
         consent_at=now,
         captcha=captcha,
@@ -168,12 +254,16 @@ def _create(school, mode, slot, data, language, captcha, submission_key, now, re
             RequestEvent(
                 request=request,
                 kind=RequestEvent.Kind.CREATED,
-                data={"mode": mode, "language": language, "captcha": captcha},
+                user=user,
+                data={"mode": mode, "language": language, "captcha": captcha, "source": request.source},
             ),
             RequestEvent(request=request, kind=RequestEvent.Kind.ROUTED, data=event),
         ]
     )
     if route.worker is not None:
         request.assigned_worker = route.worker  # already loaded: the e-mail needs no query
+    if referral is not None:
+        values = {name: referral[name] for name in REFERRAL_FIELDS if name in referral}
+        request.referral = Referral.objects.create(request=request, **values)
     queue_new_request(request, rules=rules)
     return request

@@ -59,7 +59,7 @@ QUIET_FROM, QUIET_UNTIL = time(21, 0), time(8, 0)
 MAX_ATTEMPTS = 10
 BACKOFF_CAP = timedelta(hours=6)
 # Sent only while the request is active: no reminder for an appointment cancelled meanwhile.
-ACTIVE_ONLY_KINDS = {Kind.PARENT_CONFIRMATION, Kind.PARENT_SCHEDULED, Kind.PARENT_REMINDER}
+ACTIVE_ONLY_KINDS = {Kind.PARENT_CONFIRMATION, Kind.PARENT_SCHEDULED, Kind.PARENT_REMINDER, Kind.PARENT_REFERRED}
 # Only about the slot they were written for (Notification.about_slot).
 SLOT_KINDS = ACTIVE_ONLY_KINDS
 

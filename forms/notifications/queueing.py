@@ -113,14 +113,51 @@ def _deliver_after_commit():
 def queue_new_request(request: AppointmentRequest, rules=None) -> list[Notification]:
     """To the worker (or service mailbox): a new request. To the family, by its channels: the
     confirmation with the link to its appointment page (and the .ics by e-mail), and the
-    reminder, scheduled. `rules`: the booking settings when the caller has read them."""
+    reminder, scheduled. `rules`: the booking settings when the caller has read them.
+
+    A professional's referral (DESIGN.md rule 8): the family is told who referred it, with
+    its link to refuse contact or book, and the referrer gets an acknowledgement carrying
+    the reference only, in French (the form's language)."""
     slot = request.slot_start
+    if request.is_referral:
+        return _save(
+            [
+                _worker_row(Kind.WORKER_NEW, request),
+                *_family_rows(Kind.PARENT_REFERRED, request),
+                _row(
+                    Kind.REFERRER_ACKNOWLEDGEMENT,
+                    request.referral.referrer_email,
+                    settings.LANGUAGE_CODE,
+                    request=request,
+                ),
+            ]
+        )
     rows = [
         _worker_row(Kind.WORKER_NEW, request),
         *_family_rows(Kind.PARENT_CONFIRMATION, request, about_slot=slot),
         *_reminder_rows(request, rules=rules, new=True),
     ]
     return _save(rows)
+
+
+def queue_referral_booked(request: AppointmentRequest) -> list[Notification]:
+    """A referred family chose a slot itself: to the worker now holding it (or the service
+    mailbox), the reference and the link; to the family, by its channels, the confirmation
+    of its appointment (PARENT_SCHEDULED, with the .ics by e-mail) and the reminder."""
+    slot = request.slot_start
+    return _save(
+        [
+            _worker_row(Kind.WORKER_BOOKED, request),
+            *_family_rows(Kind.PARENT_SCHEDULED, request, about_slot=slot),
+            *_reminder_rows(request),
+        ]
+    )
+
+
+def queue_contact_refused(request: AppointmentRequest) -> list[Notification]:
+    """The family refused a referral's contact: the worker (or service mailbox) is told, with
+    the reference and the link only; the family, which has just seen it on its page, is not."""
+    return _save([_worker_row(Kind.WORKER_CANCELLED, request)])
 
 
 def queue_request_cancelled(request: AppointmentRequest, by_family: bool) -> list[Notification]:

@@ -23,11 +23,12 @@ from django.template.loader_tags import BlockNode
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.dateformat import format as format_date
+from django.utils.translation import gettext_lazy as _
 
 from core.languages import text_direction
 from forms.duplicates import other_appointments
-from forms.links import absolute_url, cancel_url, evening_cancel_url, short_url
-from forms.models import AppointmentRequest, EveningRegistration, Notification, RequestEvent
+from forms.links import absolute_url, cancel_url, evening_cancel_url, referral_url, short_url
+from forms.models import AppointmentRequest, EveningRegistration, Notification, Referral, RequestEvent
 from forms.notifications.sms.text import FOLDED_LANGUAGES, render_sms, short_when
 from services import ics
 from services.schedule import PARIS
@@ -41,6 +42,7 @@ FAMILY_KINDS = {
     Kind.PARENT_NO_SHOW,
     Kind.PARENT_SCHEDULED,
     Kind.PARENT_REMINDER,
+    Kind.PARENT_REFERRED,
     Kind.EVENING_CONFIRMATION,
     Kind.EVENING_PROMOTED,
 }
@@ -50,6 +52,7 @@ LAYOUTS = {
     Kind.WORKER_CANCELLED: "worker",
     Kind.WORKER_MOVED: "worker",
     Kind.WORKER_HANDED_OVER: "worker",
+    Kind.WORKER_BOOKED: "worker",
     Kind.PARENT_CONFIRMATION: "appointment",
     Kind.PARENT_SCHEDULED: "appointment",
     Kind.PARENT_REMINDER: "appointment",
@@ -58,6 +61,8 @@ LAYOUTS = {
     Kind.PARENT_NO_SHOW: "appointment_cancelled",
     Kind.EVENING_CONFIRMATION: "evening",
     Kind.EVENING_PROMOTED: "evening",
+    Kind.PARENT_REFERRED: "referral",
+    Kind.REFERRER_ACKNOWLEDGEMENT: "acknowledgement",
 }
 
 
@@ -134,10 +139,62 @@ def _worker_context(notification: Notification):
         "reference": request.reference,
         "to_service_mailbox": notification.recipient == settings.SERVICE_MAILBOX,
         "by_service": request.status == AppointmentRequest.Status.CANCELLED_SERVICE,
+        "refused_contact": request.is_referral and request.referral.refused_at is not None,
         # The worker a moved appointment left no longer sees it: no link to a page they cannot open.
         "admin_url": "" if notification.kind == Kind.WORKER_HANDED_OVER else admin_request_url(request),
     }
     return context, []
+
+
+# Who referred the family, as the family is told: a role and a school or structure, never
+# the referrer's name nor what they wrote (Referral.context).
+REFERRER_WORDS = {
+    Referral.Role.TEACHER: _("l'équipe enseignante"),
+    Referral.Role.DIRECTOR: _("la direction de l'école"),
+    Referral.Role.SOCIAL_CENTRE: _("le centre social"),
+    Referral.Role.PMI: _("la PMI"),
+    Referral.Role.PARTNER: _("un partenaire du service"),
+}
+
+
+def referrer_words(request: AppointmentRequest) -> dict:
+    """{"who": the referrer's role, "where": the school (in the active language) or the
+    structure as typed}; call inside the family's language."""
+    referral = request.referral
+    where = ""
+    if referral.referrer_role in (Referral.Role.TEACHER, Referral.Role.DIRECTOR) and request.school_id:
+        where = request.school.localized.title
+    where = where or referral.organisation
+    return {
+        "who": str(REFERRER_WORDS.get(referral.referrer_role, REFERRER_WORDS[Referral.Role.PARTNER])),
+        "where": where,
+    }
+
+
+def booking_url_for(request: AppointmentRequest, language: str) -> str:
+    """The booking's first step for the request's school (or the school choice), in `language`."""
+    url = booking_start_url(language)
+    return f"{url}?ecole={request.school_id}" if request.school_id else url
+
+
+def _referral_context(notification: Notification):
+    request = notification.request
+    context = {
+        "reference": request.reference,
+        **referrer_words(request),
+        "referral_url": referral_url(request) if request.is_active else "",
+        # With a school, the family books into this very request (forms.referrals.booking).
+        "booking_url": referral_url(request, slots=True)
+        if request.is_active and request.school_id
+        else booking_url_for(request, notification.language),
+    }
+    return context, []
+
+
+def _acknowledgement_context(notification: Notification):
+    """The referrer's acknowledgement: the reference and nothing else, ever (professional
+    secrecy: no status, no outcome, no worker)."""
+    return {"reference": notification.request.reference}, []
 
 
 def _appointment_context(notification: Notification):
@@ -217,6 +274,7 @@ CONTEXTS = {
     Kind.WORKER_CANCELLED: _worker_context,
     Kind.WORKER_MOVED: _worker_context,
     Kind.WORKER_HANDED_OVER: _worker_context,
+    Kind.WORKER_BOOKED: _worker_context,
     Kind.PARENT_CONFIRMATION: _appointment_context,
     Kind.PARENT_SCHEDULED: _appointment_context,
     Kind.PARENT_REMINDER: _appointment_context,
@@ -225,6 +283,8 @@ CONTEXTS = {
     Kind.PARENT_NO_SHOW: _cancelled_context,
     Kind.EVENING_CONFIRMATION: _evening_context,
     Kind.EVENING_PROMOTED: _evening_context,
+    Kind.PARENT_REFERRED: _referral_context,
+    Kind.REFERRER_ACKNOWLEDGEMENT: _acknowledgement_context,
 }
 
 
@@ -315,6 +375,8 @@ def sms_context(notification: Notification) -> dict:
         "when": short_when(request.slot_start, language=language),
         "place": _sms_place(request),
     }
+    if notification.kind == Kind.PARENT_REFERRED:
+        context.update(referrer_words(request))
     if notification.kind in BOOK_AGAIN_KINDS:
         context["link"] = booking_start_url(language)
     else:

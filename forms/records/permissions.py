@@ -75,6 +75,22 @@ def worker_of(user):
     return user._forms_social_worker
 
 
+def can_record_requests(user) -> bool:
+    """Whether this user may record a request taken at the permanence, by phone, by e-mail or
+    at the CCAS desk: a worker (into their own queue), the manager and the assistants (into
+    any queue). Communication staff may not: they work no request."""
+    return can_work_requests(user) and (can_view_all_requests(user) or worker_of(user) is not None)
+
+
+def recording_queues(user):
+    """The workers a user may record a request for: None means any queue, the routing rule
+    included (the manager, the assistants); a worker records only into their own queue."""
+    if can_view_all_requests(user):
+        return None
+    worker = worker_of(user) if can_work_requests(user) else None
+    return [worker] if worker is not None else []
+
+
 def visible_requests(user):
     """The requests this user may read. Everything else is a 404 for them."""
     requests = AppointmentRequest.objects.all()

@@ -22,6 +22,7 @@ from forms.models import (
     BookingSettings,
     EveningRegistration,
     Notification,
+    Referral,
     RequestEvent,
     ShortLink,
 )
@@ -40,6 +41,9 @@ PERSONAL_FIELDS = {
 }
 # The access log (forms.records.audit) is kept one year (CNIL: six months to a year for logs).
 ACCESS_LOG_MONTHS = 12
+# Blanked on a professional's referral: the referrer and what they wrote about the family
+# (the role, the agreement's time and the verified flag stay, for the statistics).
+REFERRAL_PERSONAL_FIELDS = {"referrer_name": "", "referrer_email": "", "referrer_phone": "", "context": ""}
 # Free text in timeline events (notes, reasons, places) may describe the family too.
 EVENT_TEXT_KEYS = {"text", "reason", "place", "message", "note"}
 
@@ -90,6 +94,7 @@ def anonymise(request_ids, now: datetime | None = None) -> int:
     if not ids:
         return 0
     AppointmentRequest.objects.filter(pk__in=ids).update(anonymised_at=now, updated_at=now, **PERSONAL_FIELDS)
+    Referral.objects.filter(request_id__in=ids).update(**REFERRAL_PERSONAL_FIELDS)
     _blank_event_texts(RequestEvent.objects.filter(request_id__in=ids).only("pk", "data"))
     # The outbox keeps the address or number a message went to: it goes too.
     _forget_messages(request_id__in=ids)

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from statistics import median
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncMonth
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from core.pages import in_source_language
-from forms.models import AppointmentRequest
+from forms.models import AppointmentRequest, RequestEvent
 from forms.phone import same_number_key
 from services.schedule import PARIS
 
@@ -64,16 +65,34 @@ class Breakdown:
 
 
 @dataclass
+class CrossTable:
+    """Counts by two keys (month or school, and source group), for a table and the exports."""
+
+    name: str
+    title: str
+    columns: list[tuple[str, str]]  # (key, label)
+    rows: list[tuple[str, str, list[int]]]  # (key, label, one count per column)
+
+    def totals(self) -> list[int]:
+        return [sum(counts[i] for _k, _l, counts in self.rows) for i in range(len(self.columns))]
+
+
+@dataclass
 class Statistics:
     total: int
     annual: Breakdown
     breakdowns: list[Breakdown]
+    tables: list[CrossTable] = field(default_factory=list)
 
     def export_rows(self):
         """One flat list for CSV/XLSX: section, label, count, share."""
         for breakdown in [self.annual, *self.breakdowns]:
             for row in breakdown.rows:
                 yield ExportRow(breakdown.title, row.label, row.count, row.share if breakdown.name != "annual" else "")
+        for table in self.tables:
+            for _key, label, counts in table.rows:
+                for (_column, column_label), count in zip(table.columns, counts, strict=True):
+                    yield ExportRow(table.title, f"{label} — {column_label}", count, "")
 
 
 @dataclass
@@ -88,6 +107,100 @@ def _choices_breakdown(requests, name, title, field_name, choices) -> Breakdown:
     counts = dict(requests.order_by().values_list(field_name).annotate(n=Count("pk")))
     rows = [Row(str(value), str(label), counts.get(value, 0)) for value, label in choices]
     return Breakdown(name, str(title), rows).with_shares()
+
+
+# The seeds' categories of sources (what a CCAS's annual report counts): each source in one.
+SOURCE_GROUPS = {
+    "teachers": (_("Enseignants et directions d'école"), [AR.Source.TEACHER, AR.Source.DIRECTOR]),
+    "parents": (_("Parents et familles, en ligne"), [AR.Source.PARENT, AR.Source.RELATIVE]),
+    "partners": (_("Partenaires"), [AR.Source.PARTNER]),
+    "own_initiative": (
+        _("Familles venues d'elles-mêmes : permanence, téléphone, e-mail, accueil"),
+        AR.STAFF_SOURCES,
+    ),
+}
+GROUP_OF_SOURCE = {source: group for group, (_label, sources) in SOURCE_GROUPS.items() for source in sources}
+# What counts as the service's first contact with the family after a request (the lead time).
+FIRST_CONTACT_EVENTS = [
+    RequestEvent.Kind.ACKNOWLEDGED,
+    RequestEvent.Kind.SCHEDULED,
+    RequestEvent.Kind.DONE,
+    RequestEvent.Kind.NO_SHOW,
+]
+
+
+def _by_source_group(requests) -> Breakdown:
+    counts = dict(requests.order_by().values_list("source").annotate(n=Count("pk")))
+    rows = [
+        Row(key, str(label), sum(counts.get(source, 0) for source in sources))
+        for key, (label, sources) in SOURCE_GROUPS.items()
+    ]
+    return Breakdown("source_group", str(_("Origine des demandes")), rows).with_shares()
+
+
+def _source_columns():
+    return [(key, str(label)) for key, (label, _sources) in SOURCE_GROUPS.items()]
+
+
+def _cross(name, title, pairs, labels) -> CrossTable:
+    """pairs: {(row key, source): count}; labels: [(row key, row label)] in order."""
+    columns = _source_columns()
+    rows = []
+    for key, label in labels:
+        counts = [0] * len(columns)
+        for (row_key, source), count in pairs.items():
+            if row_key == key:
+                counts[[c for c, _l in columns].index(GROUP_OF_SOURCE.get(source, "parents"))] += count
+        rows.append((key, label, counts))
+    return CrossTable(name, str(title), columns, rows)
+
+
+def _source_by_month(requests) -> CrossTable:
+    months = (
+        requests.order_by()
+        .annotate(month=TruncMonth("created_at", tzinfo=PARIS))
+        .values_list("month", "source")
+        .annotate(n=Count("pk"))
+    )
+    pairs = {}
+    for month, source, count in months:
+        key = (month.date() if hasattr(month, "date") else month).strftime("%Y-%m")
+        pairs[(key, source)] = pairs.get((key, source), 0) + count
+    keys = sorted({key for key, _source in pairs})
+    labels = [(key, _month_label(date.fromisoformat(f"{key}-01"))) for key in keys]
+    return _cross("source_by_month", _("Origine des demandes par mois"), pairs, labels)
+
+
+def _source_by_school(requests) -> CrossTable:
+    """One school whatever the language the family used: grouped by translation key."""
+    from services.models import SchoolPage
+
+    counts = requests.order_by().values_list("school__translation_key", "source").annotate(n=Count("pk"))
+    titles = {
+        str(key): title
+        for key, title in in_source_language(SchoolPage.objects.all()).values_list("translation_key", "title")
+    }
+    pairs = {(str(key) if key else "", source): n for key, source, n in counts}
+    keys = sorted({key for key, _source in pairs}, key=lambda k: (k == "", titles.get(k, "")))
+    labels = [(key, titles.get(key, str(_("École inconnue"))) if key else str(_("École non précisée"))) for key in keys]
+    return _cross("source_by_school", _("Origine des demandes par école"), pairs, labels)
+
+
+def first_contact_days(requests) -> list[float]:
+    """Days from each request to the service's first contact with the family: its first
+    acknowledgement, appointment fixed or held; a request staff recorded (the family was
+    there or on the phone) counts 0. Requests never contacted are left out."""
+    rows = requests.order_by().annotate(
+        first=Min("events__at", filter=Q(events__kind__in=FIRST_CONTACT_EVENTS)),
+        recorded=Count("events", filter=Q(events__kind=RequestEvent.Kind.CREATED, events__user__isnull=False)),
+    )
+    days = []
+    for created_at, first, recorded in rows.values_list("created_at", "first", "recorded"):
+        if recorded:
+            days.append(0.0)
+        elif first is not None:
+            days.append(max((first - created_at).total_seconds(), 0) / 86400)
+    return days
 
 
 def _month_label(month: date) -> str:
@@ -128,6 +241,34 @@ def _by_school(requests) -> Breakdown:
     return Breakdown("school", str(_("Par école")), rows).with_shares()
 
 
+def school_rows(requests) -> list[dict]:
+    """Requests, appointments and interviews held per school (one school whatever the
+    language), for the annual report's table."""
+    from services.models import SchoolPage
+
+    counts = (
+        requests.order_by()
+        .values_list("school__translation_key")
+        .annotate(
+            requests=Count("pk"),
+            appointments=Count("pk", filter=Q(slot_start__isnull=False, status__in=APPOINTMENT_STATUSES)),
+            done=Count("pk", filter=Q(status=AR.Status.DONE)),
+        )
+    )
+    titles = dict(in_source_language(SchoolPage.objects.all()).values_list("translation_key", "title"))
+    rows = [
+        {
+            "label": titles.get(key, str(_("École inconnue"))) if key else str(_("École non précisée")),
+            "requests": n,
+            "appointments": appointments,
+            "done": done,
+        }
+        for key, n, appointments, done in counts
+    ]
+    rows.sort(key=lambda row: (-row["requests"], row["label"]))
+    return rows
+
+
 def _outcome(requests) -> Breakdown:
     figures = requests.aggregate(
         done=Count("pk", filter=Q(status=AR.Status.DONE)),
@@ -151,7 +292,7 @@ def families_reached(requests) -> int:
     return len({key for key in map(same_number_key, phones) if key})
 
 
-def _annual(requests, origin: Breakdown) -> Breakdown:
+def _annual(requests, origin: Breakdown, sources: Breakdown) -> Breakdown:
     figures = requests.aggregate(
         total=Count("pk"),
         done=Count("pk", filter=Q(status=AR.Status.DONE)),
@@ -172,12 +313,24 @@ def _annual(requests, origin: Breakdown) -> Breakdown:
     for row in origin.rows:
         label = _("Part des demandes : %(origin)s") % {"origin": row.label}
         rows.append(Row(f"origin_{row.key}", str(label), row.share, unit="%"))
+    for row in sources.rows:
+        label = _("Demandes venues de : %(source)s") % {"source": row.label}
+        rows.append(Row(f"source_{row.key}", str(label), row.share, unit="%"))
+    days = first_contact_days(requests)
+    rows.append(
+        Row(
+            "lead_time",
+            str(_("Délai médian entre la demande et le premier contact (jours)")),
+            round(median(days), 1) if days else 0,
+        )
+    )
     return Breakdown("annual", str(_("Chiffres du rapport d'activité")), rows)
 
 
 def compute_statistics(requests) -> Statistics:
     """All figures for a queryset of requests (already limited to a period by the caller)."""
     origin = _choices_breakdown(requests, "origin", _("Origine de l'affectation"), "routed_as", AR.Routing.choices)
+    sources = _by_source_group(requests)
     breakdowns = [
         _by_month(requests, "month", _("Demandes par mois"), "created_at"),
         _by_month(
@@ -193,8 +346,13 @@ def compute_statistics(requests) -> Statistics:
         _choices_breakdown(requests, "language", _("Langue de la famille"), "language", settings.LANGUAGES),
         _outcome(requests),
         origin,
+        sources,
+        _choices_breakdown(requests, "source", _("Origine détaillée"), "source", AR.Source.choices),
     ]
-    return Statistics(total=requests.count(), annual=_annual(requests, origin), breakdowns=breakdowns)
+    tables = [_source_by_month(requests), _source_by_school(requests)]
+    return Statistics(
+        total=requests.count(), annual=_annual(requests, origin, sources), breakdowns=breakdowns, tables=tables
+    )
 
 
 def bar_chart(breakdown: Breakdown, width=660, bar_height=22, gap=6, label_width=260) -> dict:

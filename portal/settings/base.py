@@ -328,7 +328,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # valid submissions per address and hour, each form apart (30 families from one social centre
 # in an hour must get through); when the family declines reCAPTCHA; invalid posts (only a
 # script gets there); booking requests per phone number in 24 hours, counted in the database.
-SUBMISSION_RATES = {"booking": "60/h", "evening": "60/h"}
+SUBMISSION_RATES = {"booking": "60/h", "evening": "60/h", "referral": "60/h"}
 SUBMISSION_DECLINED_RATE = "30/h"
 INVALID_SUBMISSION_RATE = "600/h"
 BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY = 3

@@ -12,6 +12,7 @@ PAGES = [
     ("evening-index", "/soirees-thematiques/"),
     ("evening", "/soirees-thematiques/le-sommeil-des-enfants/"),
     ("not-found", "/page-qui-n-existe-pas/"),
+    ("referral-form", "/orienter-une-famille/"),
 ]
 
 

@@ -232,6 +232,7 @@ PAGES_AT_200 = [
     "/soirees-thematiques/",
     "/soirees-thematiques/le-sommeil-des-enfants/",
     "/page-qui-n-existe-pas/",
+    "/orienter-une-famille/",
 ]
 
 

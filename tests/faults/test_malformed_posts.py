@@ -125,7 +125,7 @@ def check(response, label):
 @pytest.fixture(autouse=True)
 def no_rate_limit(settings, fresh_cache):
     # Thousands of posts from one address: lift forms.antispam's per-IP limits.
-    settings.SUBMISSION_RATES = {"booking": "1000000/h", "evening": "1000000/h"}
+    settings.SUBMISSION_RATES = {"booking": "1000000/h", "evening": "1000000/h", "referral": "1000000/h"}
     settings.SUBMISSION_DECLINED_RATE = settings.INVALID_SUBMISSION_RATE = "1000000/h"
     settings.BOOKING_MAX_REQUESTS_PER_PHONE_PER_DAY = 1000000
     settings.RECAPTCHA_ENABLED = False
@@ -192,6 +192,40 @@ def test_malformed_posts_to_the_evening_registration(client):
     @given(post=posts(EVENING_FIELDS))
     def run(post):
         check(send(client, path, post), "evening")
+
+    run()
+
+
+REFERRAL_FIELDS = [
+    "danger",
+    "referrer_name",
+    "referrer_role",
+    "organisation",
+    "referrer_email",
+    "referrer_phone",
+    "parent_name",
+    "phone",
+    "email",
+    "notify_by",
+    "language",
+    "school",
+    "reason",
+    "context",
+    "parent_agreement",
+    "submission_key",
+    "captcha_shown",
+    "website",
+]
+
+
+@pytest.mark.django_db
+def test_malformed_posts_to_the_referral_form(client, school):
+    path = "/orienter-une-famille/"
+
+    @FAULTS
+    @given(post=posts(REFERRAL_FIELDS))
+    def run(post):
+        check(send(client, path, post), "referral")
 
     run()
 

@@ -68,7 +68,19 @@ ACTIONS = {
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize(
-    "page", ["listing", "detail", "history", "agenda", "report", "csv_export", "xlsx_export", "calendar_feed"]
+    "page",
+    [
+        "listing",
+        "detail",
+        "history",
+        "agenda",
+        "report",
+        "csv_export",
+        "xlsx_export",
+        "calendar_feed",
+        "record",
+        "annual_report",
+    ],
 )
 def test_each_role_gets_the_expected_status_on_each_page(client, world, role, page):
     access, statistics = ROLE_ACCESS[role]
@@ -83,6 +95,9 @@ def test_each_role_gets_the_expected_status_on_each_page(client, world, role, pa
         "xlsx_export": (reverse("forms_admin:statistics") + "?export=xlsx", 200 if statistics else 403),
         # Her own feed's page: for an account linked to a worker only.
         "calendar_feed": (reverse("forms_admin:calendar_feed"), 200 if role in ("worker", "other_worker") else 403),
+        # Recording a request taken at the permanence: each worker into their own queue.
+        "record": (reverse("forms_admin:record"), 200 if access != FORBIDDEN else 403),
+        "annual_report": (reverse("forms_admin:annual_report"), 200 if statistics else 403),
     }
     url, expected = urls[page]
 
@@ -139,6 +154,8 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
         reverse("forms_admin:agenda"),
         reverse("forms_admin:calendar_feed"),
         reverse("forms_admin:statistics") + "?export=csv",
+        reverse("forms_admin:record"),
+        reverse("forms_admin:annual_report"),
     ]:
         response = client.get(url)
         assert response.status_code == 302

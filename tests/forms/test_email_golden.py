@@ -25,7 +25,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from forms.models import AppointmentRequest, EveningRegistration, Notification
+from forms.models import AppointmentRequest, EveningRegistration, Notification, Referral
 from forms.notifications.rendering import build_message
 from services.schedule import PARIS
 from tests.factories import make_evening, make_evening_index, make_site, make_worker, translate_page
@@ -55,7 +55,25 @@ class Case:
     fields: dict = field(default_factory=dict)
     worker: bool = True
     recipient: str = FAMILY_EMAIL
+    # Referral fields, for a request a professional referred.
+    referral: dict | None = None
 
+
+REFERRED = {
+    "source": AppointmentRequest.Source.PARTNER,
+    "mode": "phone",
+    "slot_start": None,
+    "slot_end": None,
+    "place": "",
+}
+PARTNER_REFERRAL = {
+    "referrer_name": "Nadia Perrin",
+    "referrer_role": Referral.Role.SOCIAL_CENTRE,
+    "organisation": "Centre social des Tilleuls",
+    "referrer_email": "n.perrin@centre-tilleuls.example.fr",
+    "context": "Contexte confidentiel",
+    "parent_agreement_at": NOW,
+}
 
 CASES = [
     Case("worker_new", Kind.WORKER_NEW, recipient=WORKER_EMAIL),
@@ -91,6 +109,23 @@ CASES = [
     Case("worker_moved", Kind.WORKER_MOVED, recipient=WORKER_EMAIL),
     # Added with the hand-over of a moved appointment.
     Case("worker_handed_over", Kind.WORKER_HANDED_OVER, recipient=WORKER_EMAIL),
+    # Added with referrals by professionals.
+    Case("referred_by_a_partner", Kind.PARENT_REFERRED, REFERRED, referral=PARTNER_REFERRAL),
+    Case(
+        "referrer_acknowledgement",
+        Kind.REFERRER_ACKNOWLEDGEMENT,
+        REFERRED,
+        referral=PARTNER_REFERRAL,
+        recipient=PARTNER_REFERRAL["referrer_email"],
+    ),
+    Case(
+        "worker_contact_refused",
+        Kind.WORKER_CANCELLED,
+        {**REFERRED, "status": Status.CANCELLED_FAMILY},
+        referral={**PARTNER_REFERRAL, "refused_at": NOW},
+        recipient=WORKER_EMAIL,
+    ),
+    Case("worker_booked", Kind.WORKER_BOOKED, referral=PARTNER_REFERRAL, recipient=WORKER_EMAIL),
 ]
 EVENING_KINDS = {Kind.EVENING_CONFIRMATION, Kind.EVENING_PROMOTED}
 
@@ -155,7 +190,10 @@ def appointment_for(case: Case, worker, number: int) -> AppointmentRequest:
         "assigned_worker": worker if case.worker else None,
     }
     values.update(case.fields)
-    return AppointmentRequest.objects.create(**values)
+    request = AppointmentRequest.objects.create(**values)
+    if case.referral is not None:
+        Referral.objects.create(request=request, **case.referral)
+    return request
 
 
 def registration_for(case: Case, evening, number: int) -> EveningRegistration:
