@@ -7,5 +7,6 @@ class PortalConfig(AppConfig):
 
     def ready(self):
         from portal import signal_handlers
+        from portal.two_factor import checks  # noqa: F401  (registers the system check)
 
         signal_handlers.connect()

@@ -16,6 +16,7 @@ from wagtail.models import Locale, Site
 
 from home.models import HomePage
 from tests.factories import HomePageFactory
+from tests.helpers import login_staff
 
 
 @pytest.fixture(autouse=True)
@@ -151,3 +152,11 @@ def fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's admin_client, past the one-time code too (tests.helpers.login_staff)."""
+    from django.test import Client
+
+    return login_staff(Client(), admin_user)

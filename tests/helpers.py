@@ -1,6 +1,14 @@
 """What the tests expect of every page, stated once, and small readers of rendered HTML."""
 
+import base64
+import hashlib
+import hmac
+import struct
+import time
+
 from bs4 import BeautifulSoup
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 # The issue's languages: French (the source, no URL prefix), then the four translations.
 LANGUAGES = ["fr", "en", "ar", "pt", "tr"]
@@ -44,3 +52,33 @@ def language_of_path(path):
     """The language a URL path is in: its prefix, or French without one."""
     prefix = path.split("/")[1]
     return prefix if prefix in LANGUAGES and prefix != "fr" else "fr"
+
+
+def totp_code(secret, at=None, step=30, digits=6):
+    """The one-time code an authenticator app shows for this base32 secret (RFC 6238, SHA-1),
+    computed here rather than by django-otp, so that the tests check its secret and its URI."""
+    secret = "".join(secret.split()).upper()
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    counter = int((time.time() if at is None else at) // step)
+    digest = hmac.new(key, struct.pack(">Q", counter), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return str(number % 10**digits).zfill(digits)
+
+
+def device_secret(device):
+    """The base32 secret of a django-otp TOTP device, as the enrolment page shows it."""
+    return base64.b32encode(device.bin_key).decode()
+
+
+def login_staff(client, user):
+    """Log a staff member in as after the password and the one-time code: the session holds a
+    confirmed TOTP device of theirs (portal.two_factor). Every test of the admin logs in so."""
+    client.force_login(user)
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "django_recaptcha",
     "csp",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.auth",
@@ -78,6 +80,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff give a one-time code after their password before the admin opens (portal/two_factor).
+    "django_otp.middleware.OTPMiddleware",
+    "portal.two_factor.middleware.StaffTwoFactorMiddleware",
     # Sessions of visitors who are not logged in expire sooner (ANONYMOUS_SESSION_AGE).
     "portal.middleware.AnonymousSessionExpiryMiddleware",
     # At most PASSWORD_RESET_RATE "forgotten password" e-mails per address.
@@ -107,6 +112,12 @@ AXES_RESET_ON_SUCCESS = True
 # Days the staff's login records (successful and failed) are kept (forms/records/staff_logins.py).
 STAFF_LOGIN_LOG_DAYS = 180
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# Two-factor authentication (TOTP) for every account that enters the admin (portal/two_factor).
+# Only portal/settings/dev.py turns it off, for `make run`'s demo accounts; with DEBUG off the
+# system check portal.E001 refuses to start without it.
+STAFF_TWO_FACTOR_REQUIRED = True
+# After each wrong code the next try waits 1, 2, 4, 8… seconds (django-otp's throttling).
+OTP_TOTP_THROTTLE_FACTOR = 1
 # The admin's "forgotten password" form: e-mails per client address (portal.middleware).
 PASSWORD_RESET_RATE = "3/h"
 
@@ -352,6 +363,8 @@ EMERGENCY_NUMBERS = [
 
 # Wagtail
 WAGTAIL_SITE_NAME = os.environ.get("SITE_NAME", "Service social scolaire")
+# The name authenticator apps show beside the staff member's code.
+OTP_TOTP_ISSUER = WAGTAIL_SITE_NAME
 WAGTAILADMIN_BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "pdf", "txt", "xlsx"]

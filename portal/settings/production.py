@@ -30,6 +30,9 @@ if SMS_BACKEND.rpartition(".")[0].rpartition(".")[2] in {"console", "locmem", "f
 elif not SMS_API_KEY:
     raise ImproperlyConfigured("Set SMS_API_KEY for SMS_BACKEND (docs/deploy.md, SMS).")
 
+# Staff give a one-time code after their password; never an environment switch.
+STAFF_TWO_FACTOR_REQUIRED = True
+
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 # A load balancer probes the app servers over plain HTTP: answer it rather than redirect.

@@ -1,12 +1,17 @@
 """Helpers shared by the browser journeys: demo data look-ups, form filling, mail reading."""
 
+import base64
 import re
 
 from django.core import mail
 from django.core.cache import cache
 
+from tests.helpers import totp_code
+
 STEPS = ["ecole", "modalite", "creneau", "coordonnees", "recapitulatif"]
 PASSWORD = "e2e-Journeys-2026!"
+# The staff accounts' authenticator app: a known TOTP secret (hex, as django-otp stores it).
+TOTP_KEY = "3132333435363738393031323334353637383930"
 
 
 def prefix(language):
@@ -73,8 +78,10 @@ def cancel_path(address):
 
 
 def create_staff(db_access, username, *, superuser=False):
-    """A known password for a demo account (load_demo sets none when DEBUG is False)."""
+    """A known password and authenticator app for a demo account (load_demo sets no password when
+    DEBUG is False, and the test settings require the one-time code)."""
     from django.contrib.auth import get_user_model
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     User = get_user_model()
     with db_access():
@@ -89,6 +96,8 @@ def create_staff(db_access, username, *, superuser=False):
         user.is_active = True
         user.set_password(PASSWORD)
         user.save()
+        TOTPDevice.objects.filter(user=user).delete()
+        TOTPDevice.objects.create(user=user, name="e2e", key=TOTP_KEY, confirmed=True)
     return username
 
 
@@ -96,5 +105,9 @@ def admin_login(page, username):
     page.goto("/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    # Then the one-time code, as the staff member's phone shows it (portal.two_factor).
+    page.wait_for_url(re.compile(r"/admin/two-factor/verify/"))
+    page.fill("#id_code", totp_code(base64.b32encode(bytes.fromhex(TOTP_KEY)).decode()))
     page.locator("form button[type=submit]").first.click()
     page.wait_for_url(re.compile(r"/admin/$"))

@@ -94,3 +94,38 @@ def test_worker_schedules_a_new_request_and_communication_cannot_see_it(page, br
             assert "Elif Aydin" not in other.content()
     finally:
         context.close()
+
+
+def test_a_social_worker_enrols_her_authenticator_app_at_her_first_login(page, demo_server, db_access):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from tests.e2e.journeys import PASSWORD
+    from tests.helpers import totp_code
+
+    create_staff(db_access, "benali")
+    with db_access():
+        TOTPDevice.objects.filter(user__username="benali").delete()
+
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto("/admin/login/")
+    page.fill("#id_username", "benali")
+    page.fill("#id_password", PASSWORD)
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/admin/two-factor/enrol/"))
+    assert page.locator("h1").inner_text() == "Activer la double authentification"
+    assert page.locator("figure.two-factor-qr svg").is_visible()
+    page.shots("two-factor-enrol")
+    secret = page.locator("code.two-factor-secret").inner_text()
+    page.fill("#id_code", "000000")
+    page.locator("form button[type=submit]").first.click()
+    assert "Ce code est incorrect" in page.locator(".messages, .error-message").first.inner_text() or (
+        "Ce code est incorrect" in page.content()
+    )
+    # After the wrong code, the next try waits a second (django-otp's throttle).
+    page.wait_for_timeout(1100)
+    page.fill("#id_code", totp_code(secret))
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r"/admin/$"))
+    assert "Double authentification activée." in page.content()
+    with db_access():
+        assert TOTPDevice.objects.get(user__username="benali").confirmed

@@ -11,6 +11,8 @@ import logging
 import pytest
 from django.core.cache import caches
 from django.db import OperationalError, connection
+from django.urls import reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from forms.models import AppointmentRequest
 from portal.cache import OUTAGES
@@ -24,6 +26,7 @@ from tests.factories import (
     make_worker,
     permanence,
 )
+from tests.helpers import device_secret, totp_code
 
 CLOSED_PORT = "redis://127.0.0.1:1/0"
 REDIS_DOWN = {
@@ -111,9 +114,12 @@ def test_a_whole_booking_goes_through_without_redis(client, town, redis_down):
 
 
 def test_staff_can_log_in_without_redis(client, town, redis_down, admin_user):
+    device = TOTPDevice.objects.create(user=admin_user, name="phone", confirmed=True)
     response = client.post("/admin/login/", {"username": admin_user.username, "password": "password"}, follow=True)
     assert response.status_code == 200
     assert response.context["user"].is_authenticated
+    response = client.post(reverse("two_factor_verify"), {"code": totp_code(device_secret(device))})
+    assert response.status_code == 302
     assert client.get("/admin/").status_code == 200
 
 

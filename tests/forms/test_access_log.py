@@ -14,6 +14,7 @@ from django.utils import timezone
 from forms.models import AccessRecord
 from forms.records.retention import ACCESS_LOG_MONTHS, months_before, purge_personal_data
 from tests.factories import AppointmentRequestFactory
+from tests.helpers import login_staff
 
 What = AccessRecord.What
 LOG = reverse("forms_admin:access_log")
@@ -27,7 +28,7 @@ def records(user=None):
 
 
 def test_the_queue_is_recorded_with_its_filters_and_a_search_without_its_words(client, world):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     client.get(reverse("forms_admin:index"), {"queue": "service", "status": ["new", "acknowledged"], "p": "2"})
     client.get(reverse("forms_admin:index"), {"q": "Amina Benali 06 12 34 56 78"})
     [(what, detail), (search, search_detail)] = records(world.manager)
@@ -37,7 +38,7 @@ def test_the_queue_is_recorded_with_its_filters_and_a_search_without_its_words(c
 
 
 def test_agenda_dashboard_statistics_and_exports_are_recorded(client, world):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     client.get(reverse("forms_admin:agenda"), {"worker": world.leroy.pk})
     client.get(reverse("wagtailadmin_home"))
     client.get(reverse("forms_admin:statistics"), {"year": "2026"})
@@ -50,13 +51,13 @@ def test_agenda_dashboard_statistics_and_exports_are_recorded(client, world):
 
 
 def test_a_communication_users_dashboard_records_nothing(client, world):
-    client.force_login(world.communication)
+    login_staff(client, world.communication)
     client.get(reverse("wagtailadmin_home"))
     assert records() == []
 
 
 def test_an_attempt_on_another_queues_request_is_recorded_and_still_a_404(client, world):
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     other = world.other_request.pk
     assert client.get(reverse("forms_admin:detail", args=[other])).status_code == 404
     assert client.get(reverse("forms_admin:history", args=[other])).status_code == 404
@@ -72,23 +73,23 @@ def test_opening_an_evenings_names_is_recorded(client, world):
     from tests.factories import make_evening, make_evening_index
 
     evening = make_evening(make_evening_index(world.home, publish=True), publish=True)
-    client.force_login(world.assistant)
+    login_staff(client, world.assistant)
     client.get(reverse("forms_evenings:detail", args=[evening.pk]))
     assert records(world.assistant) == [(What.EVENING, {"evening": evening.pk})]
 
 
 @pytest.mark.parametrize("who", ["worker", "assistant", "communication"])
 def test_only_the_manager_reads_the_log(client, world, who):
-    client.force_login(world.users()[who])
+    login_staff(client, world.users()[who])
     assert client.get(LOG).status_code == 403
     assert client.get(LOG + "?export=csv").status_code == 403
 
 
 def test_the_manager_filters_and_exports_the_log(client, world):
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     client.get(reverse("forms_admin:index"))
     client.get(reverse("forms_admin:detail", args=[world.other_request.pk]))
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     response = client.get(LOG, {"username": "referente", "what": What.REFUSED})
     assert response.status_code == 200
     assert [r.what for r in response.context["object_list"]] == [What.REFUSED]

@@ -11,6 +11,7 @@ from django.urls import reverse
 from forms.models import AppointmentRequest, RequestEvent
 from tests.factories import AppointmentRequestFactory
 from tests.forms.workers_side import future
+from tests.helpers import login_staff
 
 Status = AppointmentRequest.Status
 
@@ -31,7 +32,7 @@ def status_for(access, ok):
 
 
 def login(client, world, role):
-    client.force_login(world.users()[role])
+    login_staff(client, world.users()[role])
     return client
 
 
@@ -138,7 +139,7 @@ def test_actions_need_the_csrf_token(world):
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
 
     response = client.post(reverse("forms_admin:action", args=[world.request.pk, "acknowledge"]))
 
@@ -192,7 +193,7 @@ def test_linking_a_communication_account_to_a_worker_gives_it_nothing(client, wo
     world.leroy.user = world.communication
     world.leroy.save(update_fields=["user"])
 
-    client.force_login(world.communication)
+    login_staff(client, world.communication)
 
     assert client.get(reverse("forms_admin:index")).status_code == 403
     assert client.get(reverse("forms_admin:detail", args=[world.request.pk])).status_code == 403
@@ -217,7 +218,7 @@ def test_no_page_a_communication_user_can_open_shows_anything_of_a_request(clien
         {"reassign-worker": world.leroy.pk, "reassign-reason": "Triage"},
     )
     client.logout()
-    client.force_login(world.communication)
+    login_staff(client, world.communication)
     pages = [
         "/admin/",
         "/admin/pages/",

@@ -9,12 +9,13 @@ from forms.models import AppointmentRequest
 from services.schedule import today
 from tests.factories import AppointmentRequestFactory, make_absence
 from tests.forms.workers_side import future
+from tests.helpers import login_staff
 
 Status = AppointmentRequest.Status
 
 
 def agenda(client, user, query=""):
-    client.force_login(user)
+    login_staff(client, user)
     response = client.get(reverse("forms_admin:agenda") + query)
     assert response.status_code == 200
     return response
@@ -78,7 +79,7 @@ def test_the_dashboard_shows_my_new_requests_and_my_appointments_today_and_tomor
     far = AppointmentRequestFactory(
         school=world.school, assigned_worker=world.leroy, status=Status.SCHEDULED, slot_start=future(days=9)
     )
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
 
     content = client.get("/admin/").content.decode()
 
@@ -88,7 +89,7 @@ def test_the_dashboard_shows_my_new_requests_and_my_appointments_today_and_tomor
 
 
 def test_the_manager_dashboard_shows_the_new_requests_of_the_service_queue(client, world):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
 
     content = client.get("/admin/").content.decode()
 

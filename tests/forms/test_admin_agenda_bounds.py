@@ -7,12 +7,13 @@ import pytest
 from django.urls import reverse
 
 from forms.admin.agenda import AGENDA_YEARS_AROUND, agenda_week, parse_week, week_label
+from tests.helpers import login_staff
 
 pytestmark = pytest.mark.django_db
 
 
 def get_agenda(client, user, week):
-    client.force_login(user)
+    login_staff(client, user)
     return client.get(reverse("forms_admin:agenda"), {"week": week})
 
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from forms.models import AccessRecord, EveningRegistration
 from services.schedule import today
 from tests.factories import EveningRegistrationFactory, make_evening, make_evening_index, translate_page
-from tests.helpers import parse
+from tests.helpers import login_staff, parse
 
 Status = EveningRegistration.Status
 LIST = reverse("forms_evenings:list")
@@ -37,7 +37,7 @@ def page_of(evening):
 
 @pytest.mark.parametrize("who", ["manager", "assistant"])
 def test_the_manager_and_assistants_see_who_is_coming_and_who_waits(client, world, evening, who):
-    client.force_login(world.users()[who])
+    login_staff(client, world.users()[who])
     response = client.get(page_of(evening))
     assert response.status_code == 200
     page = parse(response)
@@ -54,7 +54,7 @@ def test_the_manager_and_assistants_see_who_is_coming_and_who_waits(client, worl
 
 @pytest.mark.parametrize("who", ["worker", "communication"])
 def test_other_staff_see_the_counts_and_never_a_name(client, world, evening, who):
-    client.force_login(world.users()[who])
+    login_staff(client, world.users()[who])
     for url in (LIST, page_of(evening)):
         response = client.get(url)
         assert response.status_code == 200
@@ -70,7 +70,7 @@ def test_anonymous_visitors_go_to_the_login_page(client, evening):
 
 
 def test_the_list_counts_every_evening_in_a_fixed_number_of_queries(client, world, evening):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     page = parse(client.get(LIST))
     row = next(tr for tr in page.select("tbody tr") if "Le sommeil des enfants" in tr.get_text())
     assert [td.get_text(strip=True) for td in row.select("td")][2:] == ["4 / 10", "2", "1"]
@@ -87,18 +87,18 @@ def test_the_list_counts_every_evening_in_a_fixed_number_of_queries(client, worl
 
 def test_a_translated_evenings_registrations_are_the_french_evenings(client, world, evening):
     arabic = translate_page(evening, "ar", title="نوم الأطفال")
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     titles = [a.get_text(strip=True) for a in parse(client.get(LIST)).select("tbody a")]
     assert titles.count("Le sommeil des enfants") == 1 and "نوم الأطفال" not in titles
     assert client.get(page_of(arabic)).status_code == 404  # the list lives on the French evening
 
 
 def test_opening_the_names_is_logged_and_counts_are_not(client, world, evening):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     client.get(page_of(evening))
     [record] = AccessRecord.objects.filter(what=AccessRecord.What.EVENING)
     assert record.detail == {"evening": evening.pk} and record.user == world.manager
-    client.force_login(world.communication)
+    login_staff(client, world.communication)
     client.get(page_of(evening))
     assert AccessRecord.objects.filter(what=AccessRecord.What.EVENING).count() == 1
 
@@ -108,6 +108,6 @@ def test_an_anonymised_registration_shows_no_name(client, world, evening):
 
     registration = EveningRegistration.objects.get(name="Jean Martin")
     anonymise_registrations([registration.pk])
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     text = client.get(page_of(evening)).content.decode()
     assert "Jean Martin" not in text and "(anonymisée)" in text

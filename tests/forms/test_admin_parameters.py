@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 from forms.models import AppointmentRequest
 from tests.factories import AppointmentRequestFactory, make_absence, make_closure
 from tests.forms.workers_side import future
+from tests.helpers import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +150,7 @@ def fuzz_world(world):
 @pytest.mark.parametrize("role", ["worker", "manager", "assistant", "communication"])
 def test_no_admin_get_parameter_gives_a_500(client, fuzz_world, role):
     world = fuzz_world
-    client.force_login(world.users()[role])
+    login_staff(client, world.users()[role])
     named = {"mine": world.request.pk, "other": world.other_request.pk, "service": world.service_request.pk}
 
     @FUZZ

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from forms.booking.create import create_request
 from forms.models import AppointmentRequest
-from tests.helpers import parse
+from tests.helpers import login_staff, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def make_referral(school, verified=False, role="teacher"):
 def test_the_queue_shows_the_source_and_flags_an_unverified_referrer(client, world):
     unverified = make_referral(world.school)
     verified = make_referral(world.school, verified=True)
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
 
     page = parse(client.get(reverse("forms_admin:index")))
 
@@ -64,7 +64,7 @@ def test_the_queue_shows_the_source_and_flags_an_unverified_referrer(client, wor
 
 def test_the_queue_filters_by_source(client, world):
     referral = make_referral(world.school)
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
 
     content = client.get(reverse("forms_admin:index") + "?queue=all&source=teacher").content.decode()
 
@@ -73,7 +73,7 @@ def test_the_queue_filters_by_source(client, world):
 
 
 def test_the_queue_lists_referrals_in_one_query_set_whatever_their_number(client, world, django_assert_max_num_queries):
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     client.get(reverse("forms_admin:index"))
     make_referral(world.school)
     with django_assert_max_num_queries(40) as few:
@@ -88,7 +88,7 @@ def test_the_queue_lists_referrals_in_one_query_set_whatever_their_number(client
 
 def test_on_a_referral_call_the_family_is_the_first_action(client, world):
     referral = make_referral(world.school)
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
 
     page = parse(client.get(reverse("forms_admin:detail", args=[referral.pk])))
 
@@ -103,7 +103,7 @@ def test_on_a_referral_call_the_family_is_the_first_action(client, world):
 
 
 def test_a_parents_own_request_has_no_call_first_button_nor_referral_section(client, world):
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
 
     page = parse(client.get(reverse("forms_admin:detail", args=[world.request.pk])))
 
@@ -133,7 +133,7 @@ def record(client, user, **changes):
         "submission_key": str(uuid.uuid4()),
     }
     data.update(changes)
-    client.force_login(user)
+    login_staff(client, user)
     return client.post(reverse("forms_admin:record"), data)
 
 
@@ -208,7 +208,7 @@ def test_staff_book_a_free_slot_of_the_schools_permanence(client, world):
 def test_the_slot_list_is_shown_for_the_chosen_school_without_javascript(client, world):
     from forms.booking.slots import free_slots
 
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     response = client.post(reverse("forms_admin:record"), {"school": world.school.pk, "show_slots": "1"})
 
     options = [o["value"] for o in parse(response).select("#id_slot option")]

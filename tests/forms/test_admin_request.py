@@ -9,12 +9,13 @@ from wagtail.models import ModelLogEntry
 from forms.models import AppointmentRequest, Notification, RequestEvent
 from tests.factories import AppointmentRequestFactory
 from tests.forms.workers_side import future
+from tests.helpers import login_staff
 
 Status, Kind = AppointmentRequest.Status, RequestEvent.Kind
 
 
 def act(client, user, request, action, data=None):
-    client.force_login(user)
+    login_staff(client, user)
     return client.post(reverse("forms_admin:action", args=[request.pk, action]), data or {})
 
 
@@ -33,7 +34,7 @@ def test_the_page_shows_everything_the_family_sent(client, world):
         child_first_name="Yanis",
         child_class="CM1",
     )
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
 
     content = client.get(reverse("forms_admin:detail", args=[request.pk])).content.decode()
 
@@ -54,7 +55,7 @@ def test_the_page_shows_everything_the_family_sent(client, world):
 
 
 def test_each_reading_is_recorded_with_the_user_and_time(client, world):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     before = timezone.now()
 
     client.get(reverse("forms_admin:detail", args=[world.request.pk]))
@@ -67,7 +68,7 @@ def test_each_reading_is_recorded_with_the_user_and_time(client, world):
 
 
 def test_the_history_page_lists_the_log_entries(client, world):
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     client.get(reverse("forms_admin:detail", args=[world.request.pk]))
     act(client, world.worker, world.request, "acknowledge")
 
@@ -100,9 +101,9 @@ def test_reassigning_moves_the_request_and_records_who_when_why_and_the_previous
     assert entry.user_id == world.manager.pk
     assert "Mme Leroy en congé long" not in str(entry.data), "free text stays out of Wagtail's log"
     # The request now belongs to the other queue.
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     assert client.get(reverse("forms_admin:detail", args=[world.request.pk])).status_code == 404
-    client.force_login(world.other_worker)
+    login_staff(client, world.other_worker)
     assert client.get(reverse("forms_admin:detail", args=[world.request.pk])).status_code == 200
 
 

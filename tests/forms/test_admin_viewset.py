@@ -5,9 +5,11 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from wagtail.admin.admin_url_finder import AdminURLFinder
 
+from tests.helpers import login_staff
+
 
 def menu_html(client, user):
-    client.force_login(user)
+    login_staff(client, user)
     response = client.get(reverse("wagtailadmin_home"))
     assert response.status_code == 200
     return response.content.decode()
@@ -40,7 +42,7 @@ def test_the_generic_editing_views_are_not_offered(name):
 
 
 def test_unknown_paths_under_the_requests_are_not_found(client, world):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
 
     assert client.get("/admin/demandes/new/").status_code == 404
     assert client.post(f"/admin/demandes/edit/{world.request.pk}/").status_code == 404

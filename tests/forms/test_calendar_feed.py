@@ -15,7 +15,7 @@ from forms.models import AppointmentRequest, CalendarFeed
 from services.schedule import PARIS, today
 from tests.factories import AppointmentRequestFactory, make_absence
 from tests.forms.workers_side import future
-from tests.helpers import parse
+from tests.helpers import login_staff, parse
 
 PAGE = reverse("forms_admin:calendar_feed")
 Status = AppointmentRequest.Status
@@ -54,7 +54,7 @@ def appointment(world):
 
 
 def created_on_the_page(client, world):
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     page = parse(client.post(PAGE, {"action": "reset"}))
     https = page.find("input", id="feed-https")["value"]
     webcal = page.find("a", href=lambda href: href and href.startswith("webcal://"))["href"]
@@ -142,7 +142,7 @@ def test_reset_and_revoke_stop_the_old_address(client, world):
     new = reset_feed(world.leroy)
     assert client.get(feed_path(old)).status_code == 404
     assert client.get(feed_path(new)).status_code == 200
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     client.post(PAGE, {"action": "revoke"})
     assert client.get(feed_path(new)).status_code == 404
     assert not CalendarFeed.objects.filter(worker=world.leroy).exists()
@@ -157,7 +157,7 @@ def test_a_deactivated_workers_feed_is_a_404(client, world):
 
 def test_the_preference_is_kept_without_changing_the_address(client, world):
     token = reset_feed(world.leroy)
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     client.post(PAGE, {"action": "details", "show_details": "on"})
     assert CalendarFeed.objects.get(worker=world.leroy).show_details
     assert client.get(feed_path(token)).status_code == 200
@@ -171,7 +171,7 @@ def test_too_many_fetches_get_a_429(client, world):
 
 @pytest.mark.parametrize("who", ["manager", "assistant", "communication"])
 def test_only_a_user_linked_to_a_worker_has_the_page(client, world, who):
-    client.force_login(world.users()[who])
+    login_staff(client, world.users()[who])
     assert client.get(PAGE).status_code == 403
     assert client.post(PAGE, {"action": "reset"}).status_code == 403
     assert not CalendarFeed.objects.exists()

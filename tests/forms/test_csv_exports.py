@@ -4,11 +4,12 @@
 from django.urls import reverse
 
 from tests.factories import make_worker
+from tests.helpers import login_staff
 
 
 def test_the_directorys_csv_export_starts_with_a_byte_order_mark(client, world):
     make_worker("Mme Lefèvre")
-    client.force_login(world.communication)
+    login_staff(client, world.communication)
     response = client.get(reverse("wagtailsnippets_services_socialworker:list") + "?export=csv")
     assert response.status_code == 200
     content = b"".join(response.streaming_content)
@@ -17,5 +18,5 @@ def test_the_directorys_csv_export_starts_with_a_byte_order_mark(client, world):
 
 
 def test_an_html_page_gets_no_byte_order_mark(client, world):
-    client.force_login(world.communication)
+    login_staff(client, world.communication)
     assert not client.get(reverse("wagtailadmin_home")).content.startswith(b"\xef\xbb\xbf")

@@ -9,7 +9,7 @@ from forms.duplicates import other_appointments, with_duplicate_flag
 from forms.models import AppointmentRequest, Notification
 from forms.notifications.delivery import deliver_due
 from tests.booking_walk import submit, walk_to
-from tests.helpers import parse
+from tests.helpers import login_staff, parse
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -38,7 +38,7 @@ def test_a_second_booking_is_accepted_flagged_on_both_and_named_in_the_family_me
     assert list(other_appointments(second)) == [first] and list(other_appointments(first)) == [second]
     flags = dict(with_duplicate_flag(AppointmentRequest.objects.all()).values_list("pk", "probable_duplicate"))
     assert flags[first.pk] and flags[second.pk] and not flags[world.request.pk]
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
     assert client.get(reverse("forms_admin:index")).content.decode().count("Doublon probable") == 2
     detail = client.get(reverse("forms_admin:detail", args=[second.pk])).content.decode()
     assert "Doublon probable" in detail and first.reference in detail

@@ -35,7 +35,7 @@ from tests.factories import (
     make_worker,
     permanence,
 )
-from tests.helpers import parse
+from tests.helpers import login_staff, parse
 
 Kind = Notification.Kind
 FAMILY = {
@@ -234,7 +234,7 @@ def test_a_move_that_stays_with_the_worker_tells_nobody_else(client, school, app
 
 def test_the_workers_request_page_shows_the_move_by_the_family(client, school, appointment, slots):
     client.post(move_path(appointment), confirm_form(client, appointment, slots[1].key))
-    client.force_login(UserFactory(username="responsable", groups=[MANAGER]))
+    login_staff(client, UserFactory(username="responsable", groups=[MANAGER]))
     response = client.get(reverse("forms_admin:detail", args=[appointment.pk]))
     assert response.status_code == 200
     [row] = [row for row in parse(response).select(".request-timeline tbody tr") if "déplacé" in row.get_text()]

@@ -12,12 +12,13 @@ from django.urls import reverse
 from forms.records.retention import anonymise
 from forms.search import MAX_WORDS, query_words
 from tests.factories import AppointmentRequestFactory
+from tests.helpers import login_staff
 
 QUEUE = reverse("forms_admin:index")
 
 
 def found(client, user, query):
-    client.force_login(user)
+    login_staff(client, user)
     response = client.get(QUEUE, {"q": query, "queue": "all"})
     assert response.status_code == 200
     return {r.reference for r in response.context["object_list"]}
@@ -111,7 +112,7 @@ def test_an_anonymised_request_is_no_longer_found_by_name_or_number(client, worl
 
 
 def test_search_costs_the_same_queries_as_the_listing(client, world, families):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     client.get(QUEUE, {"queue": "all"})
     with CaptureQueriesContext(connection) as listing:
         client.get(QUEUE, {"queue": "all"})
@@ -121,7 +122,7 @@ def test_search_costs_the_same_queries_as_the_listing(client, world, families):
 
 
 def sidebar_search_url(client, user):
-    client.force_login(user)
+    login_staff(client, user)
     page = client.get(reverse("wagtailadmin_home")).content.decode()
     found = re.search(
         r"wagtail\.sidebar\.SearchModule&quot;, &quot;_args&quot;: \[&quot;([^&]*)&quot;|"

@@ -13,6 +13,7 @@ from forms.records import operations
 from forms.records.retention import months_before
 from forms.records.stats import compute_statistics
 from tests.factories import AppointmentRequestFactory, BookingSettingsFactory, NotificationFactory
+from tests.helpers import login_staff
 
 Status, Kind = AppointmentRequest.Status, RequestEvent.Kind
 PERSONAL = ["parent_name", "phone", "email", "child_first_name", "child_class", "message", "availabilities", "place"]
@@ -127,7 +128,7 @@ def test_months_are_counted_on_the_calendar():
 
 def test_an_anonymised_request_still_opens_for_its_worker(client, world, requests):
     purge()
-    client.force_login(world.worker)
+    login_staff(client, world.worker)
 
     response = client.get(f"/admin/demandes/{requests['expired_done'].pk}/")
 

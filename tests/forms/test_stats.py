@@ -16,6 +16,7 @@ from forms.phone import same_number_key
 from forms.records.stats import bar_chart, compute_statistics
 from services.schedule import PARIS
 from tests.factories import AppointmentRequestFactory, translate_page
+from tests.helpers import login_staff
 
 AR = AppointmentRequest
 Status = AR.Status
@@ -107,7 +108,7 @@ def test_a_school_counts_once_whatever_the_language_of_the_request(world):
 
 
 def test_the_report_filters_by_year(client, world, requests_made):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
 
     response = client.get(reverse("forms_admin:statistics") + "?year=2025")
 
@@ -116,7 +117,7 @@ def test_the_report_filters_by_year(client, world, requests_made):
 
 
 def test_the_report_draws_svg_bars_without_javascript(client, world, requests_made):
-    client.force_login(world.assistant)
+    login_staff(client, world.assistant)
 
     content = client.get(reverse("forms_admin:statistics")).content.decode()
 
@@ -137,7 +138,7 @@ def personal_values(requests):
 
 
 def test_csv_export_holds_the_figures_and_no_personal_data(client, world, requests_made):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
 
     response = client.get(reverse("forms_admin:statistics") + "?export=csv")
 
@@ -151,7 +152,7 @@ def test_csv_export_holds_the_figures_and_no_personal_data(client, world, reques
 
 
 def test_xlsx_export_holds_the_same_figures(client, world, requests_made):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
 
     response = client.get(reverse("forms_admin:statistics") + "?export=xlsx")
 

@@ -14,7 +14,7 @@ from forms.models import AppointmentRequest, RequestEvent
 from forms.records.stats import compute_statistics, first_contact_days
 from services.schedule import PARIS
 from tests.factories import AppointmentRequestFactory, translate_page
-from tests.helpers import parse
+from tests.helpers import login_staff, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -141,7 +141,7 @@ def test_the_annual_figures_on_the_known_year(known_year):
 
 
 def test_the_exports_carry_the_sources_by_month_and_school(client, world, known_year):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
 
     response = client.get(reverse("forms_admin:statistics") + "?export=csv&year=2026")
 
@@ -152,7 +152,7 @@ def test_the_exports_carry_the_sources_by_month_and_school(client, world, known_
 
 
 def test_the_statistics_page_shows_the_source_tables(client, world, known_year):
-    client.force_login(world.assistant)
+    login_staff(client, world.assistant)
 
     page = parse(client.get(reverse("forms_admin:statistics") + "?year=2026"))
 
@@ -162,7 +162,7 @@ def test_the_statistics_page_shows_the_source_tables(client, world, known_year):
 
 
 def test_the_annual_report_is_a_printable_page_of_the_years_figures(client, world, known_year):
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
 
     response = client.get(reverse("forms_admin:annual_report") + "?year=2026")
 
@@ -189,7 +189,7 @@ def test_the_annual_report_is_a_printable_page_of_the_years_figures(client, worl
     [("worker", 403), ("other_worker", 403), ("manager", 200), ("assistant", 200), ("communication", 403)],
 )
 def test_the_annual_report_is_for_the_roles_that_read_statistics(client, world, role, status):
-    client.force_login(world.users()[role])
+    login_staff(client, world.users()[role])
 
     assert client.get(reverse("forms_admin:annual_report")).status_code == status
 

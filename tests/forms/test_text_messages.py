@@ -46,6 +46,7 @@ from tests.factories import (
     make_site,
     translate_page,
 )
+from tests.helpers import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -305,7 +306,7 @@ def test_a_permanent_error_is_never_retried_flags_the_request_and_sends_the_e_ma
 
 
 def assert_flagged_in_the_queue(client, user, request):
-    client.force_login(user)
+    login_staff(client, user)
     queue = client.get(reverse("forms_admin:index"))
     assert queue.status_code == 200
     assert "Message non distribué : numéro à vérifier" in queue.content.decode()
@@ -405,10 +406,10 @@ def test_past_the_daily_budget_messages_wait_and_the_manager_is_warned(worker, s
     waiting = Notification.objects.get(request=second, kind=Kind.PARENT_CONFIRMATION)
     assert (waiting.state, waiting.last_error, waiting.attempts) == (State.PENDING, OVER_BUDGET, 0)
     assert waiting.next_attempt_at > timezone.now()
-    client.force_login(world.manager)
+    login_staff(client, world.manager)
     dashboard = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "1 SMS attend" in dashboard
-    client.force_login(world.communication)
+    login_staff(client, world.communication)
     assert "SMS attend" not in client.get(reverse("wagtailadmin_home")).content.decode()
     # The manager raises the budget: it goes at the next try.
     rules.sms_daily_budget = 10

@@ -6,7 +6,7 @@ import pytest
 
 from home.models import CCASSettings
 from tests.factories import make_site, translate_page
-from tests.helpers import parse
+from tests.helpers import login_staff, parse
 
 
 @pytest.fixture
@@ -68,7 +68,7 @@ def ccas_home():
 
 def test_the_ccas_settings_page_offers_the_translations(client, ccas, django_user_model):
     admin = django_user_model.objects.create_superuser("admin", "admin@example.org", "x")
-    client.force_login(admin)
+    login_staff(client, admin)
     response = client.get(f"/admin/settings/home/ccassettings/{ccas.pk}/")
     if response.status_code == 302:  # the settings URL without the id on some versions
         response = client.get(response["Location"])

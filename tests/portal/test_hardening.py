@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from home.models import CCASSettings
 from tests.factories import UserFactory
+from tests.helpers import login_staff
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_changing_a_worker_drops_cached_pages(client, school, page_cache):
 
 
 def test_logged_in_users_never_get_or_fill_the_cache(client, school, page_cache, admin_user):
-    client.force_login(admin_user)
+    login_staff(client, admin_user)
     response = client.get("/ecoles/")
     assert "X-Cache" not in response
     client.logout()

@@ -24,6 +24,7 @@ from services.availability import Reason, cut_slots, holder_on
 from services.finder import find_schools
 from services.schedule import PARIS, Occurrence, today
 from tests.factories import UserFactory, make_absence, make_index, make_school, make_site, make_worker, permanence
+from tests.helpers import login_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def starts_on(day, occurrences_or_slots):
 
 def agenda_holders(client, school, workers):
     """The active workers whose agenda shows them holding the school's permanence on D."""
-    client.force_login(UserFactory(username="responsable", groups=[MANAGER]))
+    login_staff(client, UserFactory(username="responsable", groups=[MANAGER]))
     monday = D - timedelta(days=D.weekday())
     year, week, _day = monday.isocalendar()
     holding = set()
@@ -107,8 +108,8 @@ def agenda_holders(client, school, workers):
         assert response.context["worker"] == worker
         day = next(d for d in response.context["days"] if d["day"] == D)
         for slot in day["permanences"]:
-            assert slot["occurrence"].permanence.school.pk == school.pk
-            if slot.get("replacing") == workers["leroy"] or (worker == workers["leroy"] and not slot["absent"]):
+            assert slot.occurrence.permanence.school.pk == school.pk
+            if slot.replacing == workers["leroy"] or (worker == workers["leroy"] and not slot.absent):
                 holding.add(name)
     return holding
 

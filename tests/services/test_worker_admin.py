@@ -6,6 +6,7 @@ from forms.records.permissions import MANAGER
 from services.models import SocialWorker
 from services.roles import COMMUNICATION
 from tests.factories import AppointmentRequestFactory, UserFactory, make_index, make_school, make_site, make_worker
+from tests.helpers import login_staff
 
 
 @pytest.fixture
@@ -30,7 +31,7 @@ def post_edit(client, worker, **data):
 def test_communication_cannot_link_a_worker_to_an_account(client, leroy):
     editor = UserFactory(username="comm", groups=[COMMUNICATION])
     intruder = UserFactory(username="intruder")
-    client.force_login(editor)
+    login_staff(client, editor)
     page = client.get(edit_url(leroy))
     assert page.status_code == 200
     assert 'name="user"' not in page.content.decode()
@@ -41,7 +42,7 @@ def test_communication_cannot_link_a_worker_to_an_account(client, leroy):
 def test_the_manager_links_a_worker_to_an_account(client, leroy):
     manager = UserFactory(username="manager", groups=[MANAGER])
     account = UserFactory(username="leroy")
-    client.force_login(manager)
+    login_staff(client, manager)
     assert 'name="user"' in client.get(edit_url(leroy)).content.decode()
     post_edit(client, leroy, user=account.pk)
     assert SocialWorker.objects.get(pk=leroy.pk).user_id == account.pk
@@ -50,7 +51,7 @@ def test_the_manager_links_a_worker_to_an_account(client, leroy):
 def test_deleting_a_worker_with_requests_keeps_them_and_explains(client, leroy, admin_user):
     school = make_school(make_index(make_site()), referent=leroy)
     AppointmentRequestFactory(school=school, assigned_worker=leroy)
-    client.force_login(admin_user)
+    login_staff(client, admin_user)
     response = client.post(f"/admin/snippets/services/socialworker/delete/{leroy.pk}/", follow=True)
     assert response.status_code == 200
     assert SocialWorker.objects.filter(pk=leroy.pk).exists()

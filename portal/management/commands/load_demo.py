@@ -38,3 +38,10 @@ class Command(BaseCommand):
                 f"user: {username}  password: {password}"
             )
         )
+        if settings.STAFF_TWO_FACTOR_REQUIRED:
+            self.stdout.write("Staff accounts give a one-time code from an authenticator app after the password.")
+        else:
+            self.stdout.write(
+                "No one-time code asked: two-factor authentication is off in development only "
+                "(STAFF_TWO_FACTOR_REQUIRED in portal/settings/dev.py); every other setting requires it."
+            )
