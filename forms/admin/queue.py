@@ -5,7 +5,9 @@ from __future__ import annotations
 import django_filters
 from django import forms as django_forms
 from django.conf import settings
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.filters import DateRangePickerWidget, WagtailFilterSet
@@ -27,7 +29,7 @@ from forms.admin.common import (
 from forms.duplicates import with_duplicate_flag
 from forms.models import AppointmentRequest
 from forms.notifications.delivery import with_undelivered_flag
-from forms.records.audit import What, record_listing
+from forms.records.audit import What, last_access, record_listing
 from forms.records.permissions import (
     can_record_requests,
     can_view_all_requests,
@@ -38,6 +40,25 @@ from forms.search import search_requests
 from services.models import SchoolPage, SocialWorker
 
 QUEUE_MINE, QUEUE_SERVICE, QUEUE_ALL = "mine", "service", "all"
+
+# The queue's tabs: where a request is in its life. A family's fresh booking is both new and
+# coming; every other request is in one tab.
+TABS = [
+    ("new", _("Nouvelles")),
+    ("in_progress", _("En cours")),
+    ("upcoming", _("À venir")),
+    ("closed", _("Closes")),
+]
+
+
+def tab_condition(tab: str, now) -> Q | None:
+    active = AppointmentRequest.ACTIVE_STATUSES
+    return {
+        "new": Q(status=Status.NEW),
+        "in_progress": Q(status__in=[Status.ACKNOWLEDGED, Status.SCHEDULED]) & ~Q(slot_start__gte=now),
+        "upcoming": Q(status__in=active, slot_start__gte=now),
+        "closed": Q(status__in=AppointmentRequest.CLOSED_STATUSES),
+    }.get(tab)
 
 
 def default_queue(user) -> str:
@@ -51,6 +72,9 @@ def choice_filter(label, choices):
 
 
 class RequestFilterSet(WagtailFilterSet):
+    tab = django_filters.ChoiceFilter(
+        label=_("Onglet"), choices=TABS, method="filter_tab", widget=django_forms.HiddenInput
+    )
     queue = django_filters.ChoiceFilter(
         label=_("File de demandes"), method="filter_queue", widget=django_forms.RadioSelect, empty_label=None
     )
@@ -100,17 +124,28 @@ class RequestFilterSet(WagtailFilterSet):
             return queryset.filter(assigned_worker_id=int(value[1:]))
         return queryset
 
+    def filter_tab(self, queryset, name, value):
+        condition = tab_condition(value, timezone.now())
+        return queryset.filter(condition) if condition is not None else queryset
+
     def filter_captcha_declined(self, queryset, name, value):
         declined = AppointmentRequest.Captcha.DECLINED
         return queryset.filter(captcha=declined) if value else queryset.exclude(captcha=declined)
 
 
-def _flags(request: AppointmentRequest) -> str:
+NEW_SINCE_LAST_VISIT = _("Nouvelle depuis votre dernière visite")
+
+
+def _flags(request: AppointmentRequest, last_visit=None) -> str:
     flags = []
     if request.is_referral and not request.referral.referrer_verified:
         flags.append(str(UNVERIFIED_REFERRER))
+    if last_visit is not None and request.created_at > last_visit:
+        flags.append(str(NEW_SINCE_LAST_VISIT))
     if request.interpreter_needed:
         flags.append(str(_("Interprète")))
+    if request.language != settings.LANGUAGE_CODE:
+        flags.append(request.get_language_display())
     if request.captcha == AppointmentRequest.Captcha.DECLINED:
         flags.append(str(_("Sans captcha")))
     if request.routed_as == AppointmentRequest.Routing.REPLACEMENT:
@@ -120,6 +155,12 @@ def _flags(request: AppointmentRequest) -> str:
     if getattr(request, "probable_duplicate", False):
         flags.append(str(PROBABLE_DUPLICATE))
     return ", ".join(flags)
+
+
+def _appointment(request: AppointmentRequest) -> str:
+    """The appointment's time and its mode, in one column (the queue fits 1,280 px)."""
+    mode = request.get_mode_display()
+    return f"{local(request.slot_start)} · {mode}" if request.slot_start else mode
 
 
 class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
@@ -134,9 +175,37 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
         # The queue is never exported: personal data leaves the admin only on paper, by a person.
         self.is_export = False
 
+    results_template_name = "forms/admin/queue_results.html"
+
     def get(self, request, *args, **kwargs):
+        self.last_visit = last_access(request.user, What.QUEUE, What.SEARCH)
         record_listing(request, What.QUEUE)
         return super().get(request, *args, **kwargs)
+
+    def tab_links(self):
+        """The tabs with their counts in the current queue (whatever the other filters): one query."""
+        queryset = visible_requests(self.request.user)
+        if self.filters is not None and "queue" in self.filters.filters:
+            queryset = self.filters.filter_queue(queryset, "queue", self.queue)
+        now = timezone.now()
+        counts = queryset.aggregate(**{tab: Count("pk", filter=tab_condition(tab, now)) for tab, _label in TABS})
+        current = self.request.GET.get("tab", "")
+        links = []
+        for tab, label in [("", _("Toutes")), *TABS]:
+            query = self.request.GET.copy()
+            query.pop("p", None)
+            query.pop("tab", None)
+            if tab:
+                query["tab"] = tab
+            links.append(
+                {
+                    "label": label,
+                    "count": counts.get(tab),
+                    "url": "?" + query.urlencode() if query else "?",
+                    "current": tab == current,
+                }
+            )
+        return links
 
     def get_filterset_kwargs(self):
         kwargs = super().get_filterset_kwargs()
@@ -201,20 +270,13 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
             ),
             Column("source", label=_("Origine"), accessor="get_source_display"),
             Column("reason", label=_("Motif"), accessor="get_reason_display"),
-            Column("mode", label=_("Modalité"), accessor="get_mode_display"),
-            Column(
-                "slot_start",
-                label=_("Rendez-vous"),
-                accessor=lambda r: local(r.slot_start),
-                sort_key="slot_start",
-            ),
+            Column("slot_start", label=_("Rendez-vous"), accessor=_appointment, sort_key="slot_start"),
             Column(
                 "assigned_worker",
                 label=_("Affectée à"),
                 accessor=lambda r: r.assigned_worker.public_name if r.assigned_worker else _("Service"),
             ),
-            Column("language", label=_("Langue"), accessor="get_language_display"),
-            Column("flags", label=_("À noter"), accessor=_flags),
+            Column("flags", label=_("À noter"), accessor=lambda r: _flags(r, getattr(self, "last_visit", None))),
             Column(
                 "created_at",
                 label=_("Reçue le"),
@@ -226,4 +288,5 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
         context["agenda_url"] = reverse("forms_admin:agenda")
+        context["tabs"] = self.tab_links()
         return context

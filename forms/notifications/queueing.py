@@ -265,3 +265,16 @@ def queue_request_moved(request: AppointmentRequest, previous_worker=MOVED_IN_PL
         address = worker_address(previous_worker)
         rows.append(_row(Kind.WORKER_HANDED_OVER, address, settings.LANGUAGE_CODE, request=request))
     return _save(rows)
+
+
+def queue_request_assigned(request: AppointmentRequest, previous_worker=None) -> list[Notification]:
+    """A request given to a worker by triage or reassignment: to her (or the service mailbox),
+    the same message as for a new request (reference and link only); to the family, when an
+    appointment still to come changes hands, the new confirmation naming the worker it will
+    meet (PARENT_SCHEDULED, with the .ics by e-mail)."""
+    rows = [_worker_row(Kind.WORKER_NEW, request)]
+    slot = request.slot_start
+    coming = slot is not None and slot > timezone.now() and request.is_active
+    if coming and request.assigned_worker_id != (previous_worker.pk if previous_worker else None):
+        rows += [*_family_rows(Kind.PARENT_SCHEDULED, request, about_slot=slot), *_reminder_rows(request)]
+    return _save(rows)

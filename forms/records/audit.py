@@ -20,15 +20,21 @@ IGNORED = {"p", "page", "ordering", "_", "export"}
 MAX_VALUE = 100
 
 
+def _clean(text: str) -> str:
+    """A query value as stored: bounded, without control characters (PostgreSQL's JSON refuses
+    NUL, and a failed insert would break the view's transaction)."""
+    return "".join(c for c in text[:MAX_VALUE] if c.isprintable())
+
+
 def filters_of(query) -> dict:
     """The filters of a listing's query string, without the search words and bounded in size."""
     filters = {}
     for name in sorted(query.keys())[:20]:
         if name in IGNORED or name == "q":
             continue
-        values = [value[:MAX_VALUE] for value in query.getlist(name)[:10] if value]
-        if values:
-            filters[name[:MAX_VALUE]] = values if len(values) > 1 else values[0]
+        values = [_clean(value) for value in query.getlist(name)[:10] if _clean(value)]
+        if values and _clean(name):
+            filters[_clean(name)] = values if len(values) > 1 else values[0]
     return filters
 
 
@@ -45,3 +51,16 @@ def record_listing(request, what: str, **detail) -> AccessRecord | None:
     if what == What.QUEUE and request.GET.get("q", "").strip():
         what = What.SEARCH
     return record_access(request, what, filters=filters_of(request.GET), **detail)
+
+
+def last_access(user, *whats: str):
+    """When this user last opened one of these listings (before the current view is recorded),
+    or None: the queue's "new since your last visit" marker."""
+    if user is None or not user.is_authenticated:
+        return None
+    return (
+        AccessRecord.objects.filter(user=user, what__in=whats)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )

@@ -18,7 +18,9 @@ from wagtail.log_actions import log
 from forms.booking.cancel import RequestClosed, cancel_request
 from forms.booking.slots import save_slot
 from forms.models import AppointmentRequest, RequestEvent
-from forms.notifications.queueing import queue_no_show, queue_request_scheduled
+from forms.notifications.queueing import queue_no_show, queue_request_assigned, queue_request_scheduled
+from services.availability import load_absences
+from services.schedule import PARIS
 
 Status = AppointmentRequest.Status
 Kind = RequestEvent.Kind
@@ -88,11 +90,25 @@ def acknowledge(request: AppointmentRequest, user) -> AppointmentRequest:
     return request
 
 
+def _refuse_absent(worker, start: datetime) -> None:
+    """An appointment is never given to a worker on a day of her absence (services.availability
+    reads the absences, as routing does): the reason is said, nothing changes."""
+    if worker is None:
+        return
+    day = timezone.localtime(start, PARIS).date()
+    if load_absences([worker.pk], day, day).absence_on(worker.pk, day) is not None:
+        raise OperationError(
+            _("%(worker)s est absent·e ce jour-là : choisissez un·e collègue présent·e ou un autre jour.")
+            % {"worker": worker}
+        )
+
+
 def _set_slot(request, start, end, place, kind, user):
     if request.assigned_worker_id is None:
         raise OperationError(_("Affectez d'abord la demande à un travailleur social."))
     if end <= start:
         raise OperationError(_("La fin du rendez-vous doit être après son début."))
+    _refuse_absent(request.assigned_worker, start)
     previous = request.slot_start
     request.slot_start, request.slot_end, request.place = start, end, place
     request.status = Status.SCHEDULED
@@ -187,6 +203,8 @@ def reassign(request: AppointmentRequest, user, worker, reason: str) -> Appointm
         raise OperationError(
             _("Ce rendez-vous est fixé : confiez-le à un travailleur social, ou annulez-le (la famille est prévenue).")
         )
+    if request.slot_start is not None:
+        _refuse_absent(worker, request.slot_start)
     request.assigned_worker = worker
     request.routed_as = AppointmentRequest.Routing.MANUAL
     request.routed_at = now
@@ -203,6 +221,9 @@ def reassign(request: AppointmentRequest, user, worker, reason: str) -> Appointm
     }
     request.record(Kind.REASSIGNED, user=user, reason=reason, **moved)
     _log(request, Kind.REASSIGNED, user, **moved)
+    # The worker who receives it is told (reference and link only); the family too, when an
+    # appointment to come now has another worker.
+    queue_request_assigned(request, previous_worker=previous)
     return request
 
 

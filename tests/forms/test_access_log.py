@@ -110,3 +110,13 @@ def test_the_retention_command_deletes_the_log_after_a_year(world):
     purge_personal_data(now)
     assert not AccessRecord.objects.filter(pk=old.pk).exists()
     assert AccessRecord.objects.filter(pk=recent.pk).exists()
+
+
+def test_control_characters_in_a_filter_are_dropped_never_a_500(client, world):
+    login_staff(client, world.manager)
+    response = client.get(
+        reverse("forms_admin:index"), {"queue": "all", "school": "1\x00", "\x00": "x", "reason": "\x07"}
+    )
+    assert response.status_code == 200
+    [(what, detail)] = records(world.manager)
+    assert what == What.QUEUE and detail == {"filters": {"queue": "all", "school": "1"}}

@@ -13,9 +13,10 @@ from tests.forms.workers_side import future
 from tests.helpers import login_staff
 
 Status = AppointmentRequest.Status
-# 14, plus the two-factor device that verified the session (django_otp.middleware.OTPMiddleware)
-# and the access record of the listing (forms.records.audit).
-LISTING_QUERIES = 16
+# 14, plus the two-factor device that verified the session (django_otp.middleware.OTPMiddleware),
+# the access record of the listing and the last visit (forms.records.audit), and the tabs'
+# counts (one aggregate).
+LISTING_QUERIES = 18
 
 
 def listed(client, user, query=""):
