@@ -221,9 +221,12 @@ def referral_path(appointment: AppointmentRequest) -> str:
     return reverse("referral_family", args=[make_referral_token(appointment)])
 
 
-def referral_url(appointment: AppointmentRequest) -> str:
-    """The absolute link to the referred family's page, in the family's language."""
+def referral_url(appointment: AppointmentRequest, slots: bool = False) -> str:
+    """The absolute link to the referred family's page (`slots`: its slot choice), in the
+    family's language."""
     with translation.override(appointment.language):
+        if slots:
+            return absolute_url(reverse("referral_slots", args=[make_referral_token(appointment)]))
         return absolute_url(referral_path(appointment))
 
 

@@ -345,6 +345,7 @@ class Notification(models.Model):
         WORKER_NEW = "worker_new", _("Nouvelle demande, au travailleur social")
         WORKER_CANCELLED = "worker_cancelled", _("Annulation, au travailleur social")
         WORKER_MOVED = "worker_moved", _("Rendez-vous déplacé, au travailleur social")
+        WORKER_BOOKED = "worker_booked", _("Rendez-vous choisi par la famille orientée, au travailleur social")
         EVENING_CONFIRMATION = "evening_confirmation", _("Inscription à une soirée")
         EVENING_PROMOTED = "evening_promoted", _("Place libérée à une soirée")
 

@@ -23,6 +23,7 @@ urlpatterns = [
     path("orienter-une-famille/", views_referral.referral_form, name="referral_form"),
     path("orienter-une-famille/envoyee/<str:reference>/", views_referral.done, name="referral_done"),
     path("orientation/<str:token>/", views_referral.family_page, name="referral_family"),
+    path("orientation/<str:token>/creneau/", views_referral.family_slots, name="referral_slots"),
 ]
 
 file_urlpatterns = [

@@ -136,6 +136,20 @@ def queue_new_request(request: AppointmentRequest, rules=None) -> list[Notificat
     return _save(rows)
 
 
+def queue_referral_booked(request: AppointmentRequest) -> list[Notification]:
+    """A referred family chose a slot itself: to the worker now holding it (or the service
+    mailbox), the reference and the link; to the family, by its channels, the confirmation
+    of its appointment (PARENT_SCHEDULED, with the .ics by e-mail) and the reminder."""
+    slot = request.slot_start
+    return _save(
+        [
+            _worker_row(Kind.WORKER_BOOKED, request),
+            *_family_rows(Kind.PARENT_SCHEDULED, request, about_slot=slot),
+            *_reminder_rows(request),
+        ]
+    )
+
+
 def queue_contact_refused(request: AppointmentRequest) -> list[Notification]:
     """The family refused a referral's contact: the worker (or service mailbox) is told, with
     the reference and the link only; the family, which has just seen it on its page, is not."""

@@ -51,6 +51,7 @@ LAYOUTS = {
     Kind.WORKER_NEW: "worker",
     Kind.WORKER_CANCELLED: "worker",
     Kind.WORKER_MOVED: "worker",
+    Kind.WORKER_BOOKED: "worker",
     Kind.PARENT_CONFIRMATION: "appointment",
     Kind.PARENT_SCHEDULED: "appointment",
     Kind.PARENT_REMINDER: "appointment",
@@ -180,7 +181,10 @@ def _referral_context(notification: Notification):
         "reference": request.reference,
         **referrer_words(request),
         "referral_url": referral_url(request) if request.is_active else "",
-        "booking_url": booking_url_for(request, notification.language),
+        # With a school, the family books into this very request (forms.referrals.booking).
+        "booking_url": referral_url(request, slots=True)
+        if request.is_active and request.school_id
+        else booking_url_for(request, notification.language),
     }
     return context, []
 
@@ -267,6 +271,7 @@ CONTEXTS = {
     Kind.WORKER_NEW: _worker_context,
     Kind.WORKER_CANCELLED: _worker_context,
     Kind.WORKER_MOVED: _worker_context,
+    Kind.WORKER_BOOKED: _worker_context,
     Kind.PARENT_CONFIRMATION: _appointment_context,
     Kind.PARENT_SCHEDULED: _appointment_context,
     Kind.PARENT_REMINDER: _appointment_context,

@@ -24,13 +24,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from forms import antispam
 from forms.booking.cancel import RequestClosed
-from forms.booking.create import create_request
-from forms.booking.forms import UNKNOWN_SCHOOL, school_by_id
-from forms.booking.slots import booking_rules
-from forms.links import ExpiredToken, InvalidToken, read_referral_token
+from forms.booking.create import SlotTaken, SlotUnavailable, create_request, next_free_slots
+from forms.booking.forms import UNKNOWN_SCHOOL, SlotForm, school_by_id
+from forms.booking.slots import booking_rules, free_slots, parse_slot_key
+from forms.booking.views import localized_places
+from forms.links import ExpiredToken, InvalidToken, cancel_path, read_referral_token
 from forms.models import AppointmentRequest
 from forms.notifications.channels import family_recipients
 from forms.notifications.rendering import booking_url_for, referrer_words
+from forms.referrals.booking import book_referral
 from forms.referrals.forms import DANGER_YES, ReferralForm
 from forms.referrals.refusal import refuse_contact
 
@@ -180,6 +182,67 @@ def family_page(request, token):
     context = {
         "reference": appointment.reference,
         **referrer_words(appointment),
+        # With a school, the family books into this very request; without one, the booking.
+        "slots_url": reverse("referral_slots", args=[token]) if appointment.school_id else "",
         "booking_url": booking_url_for(appointment, request.LANGUAGE_CODE),
     }
     return _private(render(request, "forms/referrals/family.html", context))
+
+
+def _read_active(request, token):
+    """(the active referred request a link names, None) or (None, the page refusing it)."""
+    try:
+        appointment = read_referral_token(token)
+    except ExpiredToken:
+        return None, _family_refused(request, "expired", 410)
+    except InvalidToken:
+        return None, _family_refused(request, "invalid", 400)
+    if not appointment.is_active:
+        return None, _family_refused(request, "closed", 410, appointment)
+    return appointment, None
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def family_slots(request, token):
+    """The school's free slots (the booking's slot search); a POST books one into the
+    referral's own request, then the family lands on its appointment page."""
+    appointment, refused = _read_active(request, token)
+    if refused:
+        return refused
+    if appointment.slot_start is not None:
+        return redirect(cancel_path(appointment))
+    if appointment.school is None:
+        return redirect("referral_family", token)
+    rules = booking_rules(request)
+    slots = free_slots(appointment.school, rules=rules)
+    places = localized_places({slot.permanence_id for slot in slots})
+    taken = None
+    status = 200
+    form = SlotForm(slots=slots, places=places)
+    if request.method == "POST":
+        form = SlotForm(request.POST, slots=slots, places=places)
+        if form.is_valid():
+            try:
+                booked, _done = book_referral(appointment, form.cleaned_data["slot"], rules=rules)
+            except RequestClosed:
+                appointment.refresh_from_db(fields=["status"])
+                return _family_refused(request, "closed", 410, appointment)
+            except (SlotTaken, SlotUnavailable):
+                taken, status = parse_slot_key(form.cleaned_data["slot"]), 409
+                slots = free_slots(appointment.school, rules=rules)
+                form = SlotForm(slots=slots, places=localized_places({slot.permanence_id for slot in slots}))
+            else:
+                return redirect(cancel_path(booked))
+        else:
+            status = 400
+    context = {
+        "form": form,
+        "slots": slots,
+        "slot_minutes": int((slots[0].end - slots[0].start).total_seconds() // 60) if slots else 0,
+        "taken": taken,
+        "nearby": next_free_slots(appointment.school, after=taken, rules=rules) if taken else [],
+        "page_url": reverse("referral_family", args=[token]),
+        "reference": appointment.reference,
+    }
+    return _private(render(request, "forms/referrals/slots.html", context, status=status))

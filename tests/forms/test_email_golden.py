@@ -123,6 +123,7 @@ CASES = [
         referral={**PARTNER_REFERRAL, "refused_at": NOW},
         recipient=WORKER_EMAIL,
     ),
+    Case("worker_booked", Kind.WORKER_BOOKED, referral=PARTNER_REFERRAL, recipient=WORKER_EMAIL),
 ]
 EVENING_KINDS = {Kind.EVENING_CONFIRMATION, Kind.EVENING_PROMOTED}
 

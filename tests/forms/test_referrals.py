@@ -368,7 +368,7 @@ def test_the_familys_copy_in_each_language_and_channel_names_the_role_and_school
     assert school_title in email.body
     assert school_title in sms.text
     assert f"/{language}/orientation/" in email.body if language != "fr" else "/orientation/" in email.body
-    assert "/rendez-vous/?ecole=" in email.body
+    assert "/creneau/" in email.body
 
 
 def test_the_familys_text_message_never_says_social_worker_nor_the_motive(client, school, sms_outbox):
@@ -459,7 +459,7 @@ def test_the_familys_page_names_the_referrer_and_offers_booking_and_refusal(clie
     text = page.get_text(" ", strip=True)
     assert "L'équipe enseignante (École Jules-Ferry)" in text
     assert "Fatigue" not in text and "Sophie" not in text
-    assert page.select_one(f'a[href$="/rendez-vous/?ecole={school.pk}"]') is not None
+    assert page.select_one(f'a[href="{family_url(request)}creneau/"]') is not None
     assert page.select_one('form[method="post"] button') is not None
 
 
@@ -608,3 +608,70 @@ def test_retention_blanks_the_referrer_and_the_context(client, school):
     assert (kept.referrer_name, kept.referrer_email, kept.referrer_phone, kept.context) == ("", "", "", "")
     assert kept.referrer_role == "teacher" and kept.parent_agreement_at is not None
     assert not Notification.objects.filter(request=request).exclude(recipient="").exists()
+
+
+# The family books a slot itself, into the referral's own request
+
+
+def test_the_family_books_a_free_slot_into_the_referrals_own_request(client, school, leroy):
+    from forms.booking.slots import free_slots
+
+    send(client, referral(school, language="fr"))
+    request = the_request()
+    Notification.objects.all().delete()
+    page = parse(client.get(f"{family_url(request)}creneau/"))
+    key = page.select_one('input[name="slot"]')["value"]
+
+    response = client.post(f"{family_url(request)}creneau/", {"slot": key})
+
+    request.refresh_from_db()
+    assert response.status_code == 302 and "/annuler/" in response["Location"]
+    assert request.slot_start is not None and request.mode == "school"
+    assert (request.assigned_worker, AppointmentRequest.objects.count()) == (leroy, 1)
+    assert key not in [slot.key for slot in free_slots(school)]
+    kinds = sorted(Notification.objects.values_list("kind", "channel"))
+    assert (Kind.WORKER_BOOKED, "email") in kinds
+    assert (Kind.PARENT_SCHEDULED, "sms") in kinds
+    assert request.events.filter(kind=RequestEvent.Kind.SCHEDULED, data__by="family").count() == 1
+
+
+def test_a_second_click_on_book_changes_nothing(client, school):
+    send(client, referral(school, language="fr"))
+    request = the_request()
+    key = parse(client.get(f"{family_url(request)}creneau/")).select_one('input[name="slot"]')["value"]
+    client.post(f"{family_url(request)}creneau/", {"slot": key})
+    booked = AppointmentRequest.objects.get().slot_start
+    count = Notification.objects.count()
+
+    again = client.post(f"{family_url(request)}creneau/", {"slot": key})
+
+    assert again.status_code == 302
+    assert AppointmentRequest.objects.get().slot_start == booked
+    assert Notification.objects.count() == count
+
+
+def test_a_slot_taken_meanwhile_is_refused_clearly_with_the_next_ones(client, school, leroy):
+    send(client, referral(school, language="fr"))
+    request = the_request()
+    key = parse(client.get(f"{family_url(request)}creneau/")).select_one('input[name="slot"]')["value"]
+    from forms.booking.slots import parse_slot_key
+
+    start = parse_slot_key(key)
+    AppointmentRequestFactory(school=school, assigned_worker=leroy, slot_start=start, mode="school")
+
+    response = client.post(f"{family_url(request)}creneau/", {"slot": key})
+
+    assert response.status_code in (400, 409)
+    assert "Ce créneau" in response.content.decode()
+    request.refresh_from_db()
+    assert request.slot_start is None
+
+
+def test_without_a_school_the_family_is_sent_to_the_booking(client, school):
+    send(client, referral(None, language="fr"))
+    request = the_request()
+
+    page = parse(client.get(family_url(request)))
+
+    assert page.select_one('a.button[href$="/rendez-vous/"]') is not None
+    assert client.get(f"{family_url(request)}creneau/").status_code == 302
