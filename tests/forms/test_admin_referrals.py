@@ -255,3 +255,11 @@ def test_a_bad_entry_keeps_what_was_typed_and_says_what_to_fix(client, world):
     page = parse(response)
     assert page.select_one("#id_parent_name")["value"] == "Famille Walk-in"
     assert not AppointmentRequest.objects.filter(parent_name="Famille Walk-in").exists()
+
+
+def test_the_queue_offers_to_record_a_request(client, world):
+    login_staff(client, world.worker)
+
+    page = parse(client.get(reverse("forms_admin:index")))
+
+    assert page.select_one(f'a[href="{reverse("forms_admin:record")}"]') is not None

@@ -12,7 +12,7 @@ from unittest import mock
 
 import pytest
 from django.core import mail, signing
-from django.utils import timezone
+from django.utils import timezone, translation
 from django_recaptcha.client import RecaptchaResponse
 
 from forms.links import REFERRAL_SALT, make_referral_token, read_short_token, referral_path, short_link_target
@@ -562,16 +562,22 @@ def test_a_worker_closing_the_request_first_makes_the_refusal_say_it_is_closed(c
 
 
 @pytest.mark.parametrize("language", ["fr", "en", "ar", "pt", "tr"])
-def test_the_familys_text_message_fits_three_segments_at_the_longest_demo_school_name(client, language):
+def test_the_familys_text_message_fits_the_text_message_limits_at_the_longest_demo_school(client, language):
     from forms.notifications.rendering import sms_text
     from forms.notifications.sms.text import segments
+    from services.demo import SCHOOLS
+    from tests.forms.test_sms_text import MAX_SEGMENTS, SOCIAL_WORK_WORDS
 
-    longest = SchoolPageFactory(title="École élémentaire Marie-Curie-et-Pierre-Curie", referent=None)
-    send(client, referral(longest, language=language))
+    longest = max((school[1] for school in SCHOOLS), key=len)
+    send(client, referral(SchoolPageFactory(title=longest), language=language))
 
     text = sms_text(messages_of(Kind.PARENT_REFERRED).get(channel="sms"))
 
-    assert segments(text) <= 3, (segments(text), text)
+    assert longest in text
+    assert segments(text) <= MAX_SEGMENTS[language], (segments(text), text)
+    assert not [word for word in SOCIAL_WORK_WORDS if word in text.lower()]
+    with translation.override(language):
+        assert str(AppointmentRequest.Reason.FAMILY.label) not in text
 
 
 # Sources of the family's own requests
