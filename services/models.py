@@ -134,6 +134,10 @@ class SchoolPage(BasePage):
         index.FilterField("kind"),
     ]
     override_translatable_fields = [
+        SynchronizedField("kind", overridable=False),
+        SynchronizedField("priority_network", overridable=False),
+        SynchronizedField("latitude", overridable=False),
+        SynchronizedField("longitude", overridable=False),
         SynchronizedField("uai", overridable=False),
         SynchronizedField("address", overridable=False),
         SynchronizedField("postcode", overridable=False),
@@ -302,7 +306,11 @@ class CollectiveActionPage(BasePage):
         FieldPanel("schools"),
         FieldPanel("body"),
     ]
-    override_translatable_fields = [SynchronizedField("schools", overridable=False)]
+    override_translatable_fields = [
+        SynchronizedField("first_day", overridable=False),
+        SynchronizedField("last_day", overridable=False),
+        SynchronizedField("schools", overridable=False),
+    ]
     parent_page_types = ["services.CollectiveActionIndexPage"]
     subpage_types = []
 
@@ -363,6 +371,7 @@ class ThematicEveningPage(BasePage):
         SynchronizedField("start_time", overridable=False),
         SynchronizedField("end_time", overridable=False),
         SynchronizedField("address", overridable=False),
+        SynchronizedField("audience", overridable=False),
         SynchronizedField("capacity", overridable=False),
     ]
     parent_page_types = ["services.ThematicEveningIndexPage"]
