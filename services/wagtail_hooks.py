@@ -1,28 +1,114 @@
+"""The directory in the admin (snippets), and what deleting or unpublishing does: a row that
+families' requests or registrations point at is never deleted (the rule: core.deletion), the
+admin says why and offers to unpublish; a page in French is unpublished and deleted with its
+translations."""
+
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import ProtectedError
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
+from core.deletion import blockers, page_blockers, pages_deleted_with
 from services.models import ClosurePeriod, SocialCentre, SocialWorker, WorkerAbsence
 
 
+def what_blocks(found) -> str:
+    return ", ".join(str(blocker.label) for blocker in found)
+
+
+def cannot_delete(request, obj, found, unpublish_url=None, edit_url=None):
+    """The admin page that says why `obj` stays, and what to do instead (never a 500)."""
+    back_url = request.META.get("HTTP_REFERER") or reverse("wagtailadmin_home")
+    return TemplateResponse(
+        request,
+        "services/admin/cannot_delete.html",
+        {
+            "page_title": _("Suppression impossible"),
+            "header_icon": "warning",
+            "name": str(obj),
+            "what": what_blocks(found),
+            "unpublish_url": unpublish_url,
+            "edit_url": edit_url,
+            "back_url": back_url,
+        },
+        status=409,
+    )
+
+
+@hooks.register("before_delete_page")
+def refuse_to_delete_a_page_families_point_at(request, page):
+    found = blockers(page)
+    if not found:
+        return None
+    unpublish_url = None
+    if page.live and page.permissions_for_user(request.user).can_unpublish():
+        unpublish_url = reverse("wagtailadmin_pages:unpublish", args=[page.pk])
+    return cannot_delete(request, page.get_admin_display_title(), found, unpublish_url=unpublish_url)
+
+
+@hooks.register("before_delete_snippet")
+def refuse_to_delete_a_snippet_families_point_at(request, instances):
+    for instance in instances:
+        found = blockers(instance)
+        if found:
+            edit_url = AdminURLFinder(request.user).get_edit_url(instance)
+            return cannot_delete(request, instance, found, edit_url=edit_url)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_to_bulk_delete_pages_families_point_at(request, action_type, objects, action):
+    if action_type != "delete" or not objects or not isinstance(objects[0], Page):
+        return None
+    found = page_blockers([p for page in objects for p in pages_deleted_with(page)])
+    if not found:
+        return None
+    messages.error(
+        request,
+        format_lazy(
+            "{} {}",
+            _("Ces pages ne peuvent pas être supprimées : il y a %(what)s rattachées.") % {"what": what_blocks(found)},
+            _("Dépubliez-les à la place."),
+        ),
+    )
+    return redirect(request.META.get("HTTP_REFERER") or reverse("wagtailadmin_explore_root"))
+
+
+@hooks.register("construct_translated_pages_to_cascade_actions")
+def translations_follow_their_source(pages, action):
+    """Unpublishing or deleting a page in French does the same to its translations (Wagtail's
+    confirmation then says how many)."""
+    if action not in ("unpublish", "delete"):
+        return None
+    cascade = {}
+    for page in pages:
+        if page.locale.language_code != settings.LANGUAGE_CODE:
+            continue
+        translations = Page.objects.translation_of(page, inclusive=False)
+        if action == "unpublish":
+            translations = translations.filter(alias_of__isnull=True, live=True)
+        cascade[page] = translations
+    return cascade
+
+
 class SocialWorkerDeleteView(DeleteView):
-    """A worker who has families' requests is kept (the requests' history needs them)."""
+    """The before_delete_snippet hook refuses a worker families' requests point at; a request
+    created between the confirmation and the click still meets the database's PROTECT."""
 
     def form_valid(self, form):
         try:
             return super().form_valid(form)
         except ProtectedError:
-            messages.error(
-                self.request,
-                _(
-                    "Ce travailleur social a des demandes de familles : "
-                    "décochez « en activité » au lieu de le supprimer."
-                ),
-            )
-            return redirect(self.get_success_url())
+            return cannot_delete(self.request, self.object, blockers(self.object), edit_url=self.get_success_url())
 
 
 class SocialWorkerViewSet(SnippetViewSet):
