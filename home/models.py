@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -8,8 +9,9 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable
 from wagtail.search import index
+from wagtail_localize.fields import SynchronizedField
 
-from core.blocks import BodyBlock
+from core.blocks import RICH_TEXT_FEATURES, BodyBlock
 from core.pages import BasePage
 
 
@@ -37,6 +39,96 @@ class InformationPage(BasePage):
     class Meta:
         verbose_name = _("page d'information")
         verbose_name_plural = _("pages d'information")
+
+
+class AccessibilityStatementPage(BasePage):
+    """The accessibility statement (loi 2005-102 art. 47, décret 2019-768) in the structure of the
+    RGAA model: conformity status, test results, non-accessible content (non-conformities,
+    derogations, exempt content), how the statement was made, feedback and contact, recourse.
+    The status, dates and rate are the same in every language; the texts are translated. The
+    footer of every page shows the status (CCASSettings.accessibility_page points here)."""
+
+    class Status(models.TextChoices):
+        NONE = "non", _("non conforme")
+        PARTIAL = "partiel", _("partiellement conforme")
+        FULL = "total", _("totalement conforme")
+
+    status = models.CharField(_("état de conformité"), max_length=10, choices=Status.choices, default=Status.NONE)
+    rgaa_version = models.CharField(_("version du RGAA"), max_length=10, default="4.1")
+    compliance_rate = models.DecimalField(
+        _("taux de conformité (%)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("Part des critères du RGAA respectés, selon l'audit."),
+    )
+    audit_date = models.DateField(_("date de l'audit"), null=True, blank=True)
+    statement_date = models.DateField(_("date de la déclaration"), null=True, blank=True)
+    audit_by = models.CharField(
+        _("audit réalisé par"), max_length=200, blank=True, help_text=_("Par exemple « auto-évaluation »")
+    )
+    audit_tools = models.TextField(_("outils et environnement de test"), blank=True)
+    audited_pages = models.TextField(_("pages vérifiées"), blank=True)
+    non_compliant = RichTextField(_("non-conformités"), blank=True, features=RICH_TEXT_FEATURES)
+    derogations = RichTextField(_("dérogations pour charge disproportionnée"), blank=True, features=RICH_TEXT_FEATURES)
+    exempt_content = RichTextField(
+        _("contenus non soumis à l'obligation d'accessibilité"), blank=True, features=RICH_TEXT_FEATURES
+    )
+    feedback = RichTextField(
+        _("retour d'information et contact"),
+        blank=True,
+        features=RICH_TEXT_FEATURES,
+        help_text=_("Comment signaler un défaut d'accessibilité ; le téléphone et l'e-mail du CCAS sont ajoutés."),
+    )
+    plan_url = models.URLField(_("schéma pluriannuel (adresse)"), blank=True)
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [
+                FieldPanel("status"),
+                FieldPanel("rgaa_version"),
+                FieldPanel("compliance_rate"),
+                FieldPanel("audit_date"),
+                FieldPanel("statement_date"),
+                FieldPanel("audit_by"),
+                FieldPanel("audit_tools"),
+                FieldPanel("audited_pages"),
+            ],
+            heading=_("État de conformité et audit"),
+        ),
+        MultiFieldPanel(
+            [FieldPanel("non_compliant"), FieldPanel("derogations"), FieldPanel("exempt_content")],
+            heading=_("Contenus non accessibles"),
+        ),
+        FieldPanel("feedback"),
+        FieldPanel("plan_url"),
+    ]
+    override_translatable_fields = [
+        SynchronizedField("status", overridable=False),
+        SynchronizedField("rgaa_version", overridable=False),
+        SynchronizedField("compliance_rate", overridable=False),
+        SynchronizedField("audit_date", overridable=False),
+        SynchronizedField("statement_date", overridable=False),
+        SynchronizedField("plan_url", overridable=False),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("non_compliant")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = []
+    max_count_per_parent = 1
+
+    class Meta:
+        verbose_name = _("déclaration d'accessibilité")
+
+
+def accessibility_status(ccas) -> str:
+    """The status the footer states: the statement's, "non conforme" without a statement (the
+    law's answer for a site never audited)."""
+    page = ccas.accessibility_page
+    statement = getattr(page.specific, "status", None) if page is not None else None
+    return AccessibilityStatementPage.Status(statement or AccessibilityStatementPage.Status.NONE).label
 
 
 @register_setting(icon="home")
@@ -94,6 +186,10 @@ class CCASSettings(ClusterableModel, BaseGenericSetting):
     class Meta:
         verbose_name = _("coordonnées du CCAS")
 
+    @property
+    def legal_pages(self):
+        return [p for p in (self.legal_notice_page, self.accessibility_page, self.privacy_page) if p]
+
     def contact_in(self, language: str) -> dict:
         """The address and opening hours to show in `language`: {"address", "opening_hours",
         "address_lang", "hours_lang"}, where a *_lang is "" for a text in `language` and the
@@ -133,7 +229,3 @@ class CCASContactTranslation(Orderable):
 
     def __str__(self):
         return self.language
-
-    @property
-    def legal_pages(self):
-        return [p for p in (self.legal_notice_page, self.accessibility_page, self.privacy_page) if p]
