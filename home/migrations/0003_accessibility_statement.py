@@ -6,6 +6,31 @@ import wagtail.fields
 from django.conf import settings
 from django.db import migrations, models
 
+from core.search_backend import POSTGRES_LANGUAGES, config_name
+
+
+def create_search_configurations(apps, schema_editor):
+    """One text search configuration per site language, accents ignored (core.search_backend)."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    execute = schema_editor.execute
+    execute("CREATE EXTENSION IF NOT EXISTS unaccent")
+    for code, language in POSTGRES_LANGUAGES.items():
+        name = config_name(code)
+        execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {name}")
+        execute(f"CREATE TEXT SEARCH CONFIGURATION {name} (COPY = pg_catalog.{language})")
+        execute(
+            f"ALTER TEXT SEARCH CONFIGURATION {name} ALTER MAPPING FOR hword, hword_part, word "
+            f"WITH unaccent, {language}_stem"
+        )
+
+
+def drop_search_configurations(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    for code in POSTGRES_LANGUAGES:
+        schema_editor.execute(f"DROP TEXT SEARCH CONFIGURATION IF EXISTS {config_name(code)}")
+
 
 class Migration(migrations.Migration):
 
@@ -39,4 +64,5 @@ class Migration(migrations.Migration):
             },
             bases=('wagtailcore.page',),
         ),
+        migrations.RunPython(create_search_configurations, drop_search_configurations),
     ]
