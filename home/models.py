@@ -1,13 +1,15 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable
+from wagtail.models import Orderable, TranslatableMixin
 from wagtail.search import index
 from wagtail_localize.fields import SynchronizedField
 
@@ -121,6 +123,76 @@ class AccessibilityStatementPage(BasePage):
 
     class Meta:
         verbose_name = _("déclaration d'accessibilité")
+
+
+class SiteNotice(TranslatableMixin, models.Model):
+    """A banner on every page of the site (the CCAS closed, a strike, a new phone number) from
+    `starts_at` to `ends_at`, then gone by itself. Translated with wagtail-localize; a page of a
+    language without its translation shows the French text."""
+
+    class Level(models.TextChoices):
+        INFO = "info", _("Information")
+        WARNING = "warning", _("Important")
+        ALERT = "alert", _("Urgent")
+
+    level = models.CharField(_("niveau"), max_length=10, choices=Level.choices, default=Level.INFO)
+    text = models.CharField(_("texte"), max_length=300)
+    link_url = models.URLField(_("lien (adresse)"), blank=True)
+    link_text = models.CharField(_("texte du lien"), max_length=80, blank=True)
+    starts_at = models.DateTimeField(_("début de l'affichage"))
+    ends_at = models.DateTimeField(_("fin de l'affichage"))
+
+    panels = [
+        FieldPanel("level"),
+        FieldPanel("text"),
+        MultiFieldPanel([FieldPanel("link_url"), FieldPanel("link_text")], heading=_("Lien (facultatif)")),
+        MultiFieldPanel([FieldPanel("starts_at"), FieldPanel("ends_at")], heading=_("Dates")),
+    ]
+    override_translatable_fields = [
+        SynchronizedField("level", overridable=False),
+        SynchronizedField("starts_at", overridable=False),
+        SynchronizedField("ends_at", overridable=False),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("bandeau d'information")
+        verbose_name_plural = _("bandeaux d'information")
+        ordering = ["-starts_at"]
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        super().clean()
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("La fin de l'affichage doit être après son début.")})
+        if self.link_url and not self.link_text:
+            raise ValidationError({"link_text": _("Donnez le texte du lien.")})
+
+
+def current_site_notices(language: str, now=None) -> list[SiteNotice]:
+    """The banners shown now, in `language` (else in French, `in_source_language` True): two
+    queries at most."""
+    now = now or timezone.now()
+    sources = list(
+        SiteNotice.objects.filter(
+            starts_at__lte=now, ends_at__gt=now, locale__language_code=settings.LANGUAGE_CODE
+        ).order_by("-level", "starts_at")
+    )
+    translated = {}
+    if sources and language != settings.LANGUAGE_CODE:
+        translated = {
+            n.translation_key: n
+            for n in SiteNotice.objects.filter(
+                translation_key__in=[s.translation_key for s in sources], locale__language_code=language
+            )
+        }
+    shown = []
+    for source in sources:
+        notice = translated.get(source.translation_key, source)
+        notice.in_source_language = notice is source and language != settings.LANGUAGE_CODE
+        shown.append(notice)
+    return shown
 
 
 def accessibility_status(ccas) -> str:

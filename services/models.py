@@ -19,7 +19,7 @@ from wagtail_localize.fields import SynchronizedField
 from core.blocks import RICH_TEXT_FEATURES, BodyBlock
 from core.pages import BasePage, in_source_language, public, source_page
 from services.availability import next_occurrences
-from services.records import ClosurePeriod, SocialWorker, WorkerAbsence  # noqa: F401  (Django finds them here)
+from services.records import ClosurePeriod, SchoolNotice, SocialWorker, WorkerAbsence  # noqa: F401  (Django finds them here)
 from services.schedule import permanences_overlap
 from services.text import normalize
 

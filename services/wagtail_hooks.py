@@ -13,12 +13,13 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.admin.ui.tables import Column
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from core.deletion import blockers, page_blockers, pages_deleted_with
-from services.models import ClosurePeriod, SocialCentre, SocialWorker, WorkerAbsence
+from services.models import ClosurePeriod, SchoolNotice, SocialCentre, SocialWorker, WorkerAbsence
 
 
 def what_blocks(found) -> str:
@@ -100,6 +101,26 @@ def translations_follow_their_source(pages, action):
     return cascade
 
 
+class FamiliesToTellColumn(Column):
+    """A link, on a notice that cancels a permanence day, to the page where the manager tells the
+    families booked that day (forms.admin: the requests stay on the workers' side)."""
+
+    def get_value(self, instance):
+        if not instance.cancelled_day:
+            return ""
+        return reverse("forms_admin:cancelled_day", args=[instance.pk])
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["url"] = self.get_value(instance)
+        return context
+
+    cell_template_name = "services/admin/families_to_tell_cell.html"
+
+
+families_to_tell = FamiliesToTellColumn("families", label=_("Familles réservées"))
+
+
 class SocialWorkerDeleteView(DeleteView):
     """The before_delete_snippet hook refuses a worker families' requests point at; a request
     created between the confirmation and the click still meets the database's PROTECT."""
@@ -152,11 +173,20 @@ class ClosurePeriodViewSet(SnippetViewSet):
     ordering = ["first_day"]
 
 
+class SchoolNoticeViewSet(SnippetViewSet):
+    model = SchoolNotice
+    icon = "warning"
+    menu_label = _("Notes des écoles")
+    list_display = ["text", "school", "first_day", "last_day", "cancelled_day", families_to_tell]
+    list_filter = ["first_day", "cancelled_day"]
+    ordering = ["-first_day"]
+
+
 class DirectoryGroup(SnippetViewSetGroup):
     menu_label = _("Service social scolaire")
     menu_icon = "group"
     menu_order = 200
-    items = (SocialWorkerViewSet, SocialCentreViewSet, WorkerAbsenceViewSet, ClosurePeriodViewSet)
+    items = (SocialWorkerViewSet, SocialCentreViewSet, SchoolNoticeViewSet, WorkerAbsenceViewSet, ClosurePeriodViewSet)
 
 
 register_snippet(DirectoryGroup)

@@ -18,6 +18,7 @@ from wagtail.admin.ui.sidebar import LinkMenuItem as LinkMenuItemComponent
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from forms.admin.agenda import AgendaView
+from forms.admin.cancelled_day import CancelledDayView
 from forms.admin.queue import RequestFilterSet, RequestIndexView
 from forms.admin.reports import StatisticsView
 from forms.admin.request import RequestActionView, RequestDetailView, RequestHistoryView
@@ -94,6 +95,7 @@ class RequestViewSet(ModelViewSet):
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
             path("agenda/", AgendaView.as_view(), name="agenda"),
+            path("permanence-annulee/<int:pk>/", CancelledDayView.as_view(), name="cancelled_day"),
             path("statistiques/", StatisticsView.as_view(), name="statistics"),
             path(
                 "statistiques/results/",

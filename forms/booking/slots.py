@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.utils import timezone
 
-from services.availability import Slot, held_slots, load_absences
+from services.availability import Slot, cancelled_days, held_slots, load_absences
 from services.models import SchoolPage
 from services.schedule import PARIS, closed_days, permanence_occurrences
 
@@ -61,7 +61,8 @@ def free_slots(
     absences = load_absences([school.referent_id], first_day, last_day)
     if facts is not None:
         facts["absences"] = absences
-    slots = held_slots(occurrences, referent, absences, earliest, latest)
+    cancelled = cancelled_days(school, first_day, last_day)
+    slots = held_slots(occurrences, referent, absences, earliest, latest, cancelled)
     if not slots:
         return []
     # Appointments of those days only (a day is at most 25 hours, even when the clocks change).

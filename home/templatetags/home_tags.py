@@ -18,3 +18,14 @@ def accessibility_status(ccas) -> str:
     from home.models import accessibility_status as status
 
     return status(ccas)
+
+
+@register.inclusion_tag("includes/site_notices.html", takes_context=True)
+def site_notices(context):
+    """The site-wide banners shown now (home.models.current_site_notices)."""
+    from home.models import current_site_notices
+
+    return {
+        "notices": current_site_notices(translation.get_language()),
+        "current_language": context.get("current_language"),
+    }

@@ -71,3 +71,11 @@ def source_texts(schools) -> dict[str, frozenset[str]]:
     titles = SchoolPage.objects.filter(translation_key__in=page_keys, **source).values_list("title", flat=True)
     places = Permanence.objects.filter(translation_key__in=permanence_keys, **source).exclude(place="")
     return {"titles": frozenset(titles), "places": frozenset(places.values_list("place", flat=True))}
+
+
+@register.inclusion_tag("services/includes/school_notices.html", takes_context=True)
+def school_notices(context, school):
+    """The school's notices shown today, in the active language (services.notices)."""
+    from services.notices import notices_of
+
+    return {"notices": notices_of(school, get_language()), "current_language": context.get("current_language")}

@@ -14,6 +14,14 @@ def grant_contact_settings(apps, schema_editor):
     for name in (MANAGER, COMMUNICATION):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.add(change)
+    # Notices (a banner, a school's cancelled permanence) are the communication staff's and the manager's.
+    notices = [
+        permission(apps, app_label, f"{action}_{model}")
+        for app_label, model in (("home", "sitenotice"), ("services", "schoolnotice"))
+        for action in ("add", "change", "delete")
+    ]
+    for name in (MANAGER, COMMUNICATION):
+        Group.objects.get(name=name).permissions.add(*notices)
 
 
 def revoke_contact_settings(apps, schema_editor):
@@ -26,8 +34,8 @@ def revoke_contact_settings(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("forms", "0005_change_cutoff_and_worker_moved"),
-        ("home", "0003_accessibility_statement"),
-        ("services", "0003_worker_account_permission"),
+        ("home", "0003_site"),
+        ("services", "0004_notices"),
     ]
 
     operations = [
