@@ -5,21 +5,26 @@ translations."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import ProtectedError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from core.deletion import blockers, page_blockers, pages_deleted_with
-from services.models import ClosurePeriod, SchoolNotice, SocialCentre, SocialWorker, WorkerAbsence
+from core.languages import text_direction
+from services.models import ClosurePeriod, SchoolNotice, SchoolPage, SocialCentre, SocialWorker, WorkerAbsence
+from services.poster import INVITATION, PosterError, make_poster
 
 
 def what_blocks(found) -> str:
@@ -190,3 +195,50 @@ class DirectoryGroup(SnippetViewSetGroup):
 
 
 register_snippet(DirectoryGroup)
+
+
+def school_poster(request, pk):
+    """The school's printable poster (services.poster), for whoever may edit the school page."""
+    school = get_object_or_404(SchoolPage, pk=pk)
+    if not school.permissions_for_user(request.user).can_edit():
+        raise PermissionDenied
+    back_url = reverse("wagtailadmin_pages:edit", args=[pk])
+    try:
+        site = school.get_site()
+        poster = make_poster(school, site.root_url if site else request.build_absolute_uri("/"))
+    except PosterError as error:
+        messages.error(request, str(error))
+        return redirect(back_url)
+    invitations = []
+    for code, _name in settings.LANGUAGES:
+        if code == settings.LANGUAGE_CODE:
+            continue
+        with translation.override(code):
+            invitations.append((code, str(INVITATION), text_direction(code)))
+    with translation.override(settings.LANGUAGE_CODE):
+        return TemplateResponse(
+            request,
+            "services/admin/poster.html",
+            {
+                "poster": poster,
+                "invitations": invitations,
+                "emergency_numbers": settings.EMERGENCY_NUMBERS,
+                "back_url": back_url,
+            },
+        ).render()
+
+
+@hooks.register("register_admin_urls")
+def register_poster_url():
+    return [path("ecoles/<int:pk>/affiche/", school_poster, name="services_school_poster")]
+
+
+@hooks.register("register_page_header_buttons")
+def poster_button(page, user, view_name, next_url=None):
+    if isinstance(page.specific_deferred, SchoolPage):
+        yield Button(
+            _("Affiche à imprimer"),
+            reverse("services_school_poster", args=[page.pk]),
+            icon_name="doc-full",
+            priority=80,
+        )
