@@ -306,6 +306,12 @@ class CollectiveActionPage(BasePage):
         FieldPanel("schools"),
         FieldPanel("body"),
     ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("when"),
+        index.SearchField("place"),
+        index.SearchField("partners"),
+        index.SearchField("body"),
+    ]
     override_translatable_fields = [
         SynchronizedField("first_day", overridable=False),
         SynchronizedField("last_day", overridable=False),
@@ -365,6 +371,11 @@ class ThematicEveningPage(BasePage):
         FieldRowPanel([FieldPanel("theme"), FieldPanel("audience")]),
         FieldPanel("capacity"),
         FieldPanel("body"),
+    ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("theme", boost=2),
+        index.SearchField("place"),
+        index.SearchField("body"),
     ]
     override_translatable_fields = [
         SynchronizedField("date", overridable=False),

@@ -164,3 +164,17 @@ def test_postgresql_indexes_each_page_with_its_languages_configuration(site):
     # English stemming for the English page ("running" is "run"), French for the French one.
     assert results(client_for(), "run", prefix="/en") == ["Running workshops"]
     assert results(client_for(), "run") == []
+
+
+def test_an_evening_is_found_by_its_theme_and_an_action_by_its_place(client, site):
+    from services.models import CollectiveActionIndexPage, CollectiveActionPage
+
+    make_evening(site["evening"].get_parent(), "Soirée des parents", theme="Cyberharcèlement", publish=True)
+    actions = CollectiveActionIndexPage(title="Actions collectives", slug="actions")
+    site["home"].add_child(instance=actions)
+    actions.save_revision().publish()
+    action = CollectiveActionPage(title="Le mercredi en famille", slug="mercredi", place="Ludothèque des Tilleuls")
+    actions.add_child(instance=action)
+    action.save_revision().publish()
+    assert results(client, "cyberharcelement") == ["Soirée des parents"]
+    assert results(client, "ludotheque") == ["Le mercredi en famille"]
