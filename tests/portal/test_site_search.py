@@ -40,7 +40,7 @@ def site(db):
     index = make_index(home, publish=True)
     school = make_school(index, "École Jules-Ferry", address="12 rue de la République", publish=True)
     evenings = make_evening_index(home, publish=True)
-    evening = make_evening(evenings, "Le sommeil des enfants", theme="Sommeil", publish=True)
+    evening = make_evening(evenings, "Le sommeil des enfants", theme="Sommeil", place="Salle des fêtes", publish=True)
     info = InformationPageFactory(
         parent=home,
         title="Le secret professionnel",
