@@ -482,7 +482,7 @@ class EveningRegistration(models.Model):
 
     reference = models.CharField(max_length=7, unique=True, default=new_reference, editable=False)
     # The evening in the source language: capacity is shared by every language.
-    evening = models.ForeignKey("services.ThematicEveningPage", on_delete=models.CASCADE, related_name="+")
+    evening = models.ForeignKey("services.ThematicEveningPage", on_delete=models.PROTECT, related_name="+")
     name = models.CharField(_("nom"), max_length=120)
     adults = models.PositiveSmallIntegerField(_("adultes"), default=1)
     children = models.PositiveSmallIntegerField(_("enfants"), default=0)

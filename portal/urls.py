@@ -43,6 +43,8 @@ if settings.DEBUG:
 
 # Public pages: French without prefix, the other languages under /en/, /ar/, /pt/, /tr/.
 urlpatterns += i18n_patterns(
+    path("recherche/", views.site_search, name="site_search"),
+    path("plan-du-site/", views.site_map, name="site_map"),
     path("", include(forms_urls.urlpatterns)),
     path("", include(wagtail_urls)),
     prefix_default_language=False,

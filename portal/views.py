@@ -6,6 +6,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseServerError, JsonResponse
 from django.template import loader
+from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.utils import translation
 from django.views.decorators.cache import cache_control, never_cache
@@ -128,3 +129,24 @@ def server_error(request):
             }
         )
     return HttpResponseServerError(body)
+
+
+@require_GET
+def site_search(request):
+    """Site search in the visitor's language (core.search): a GET form, works without script."""
+    from core.search import MAX_QUERY_CHARS, clean_query, search_pages
+
+    language = translation.get_language()
+    text = request.GET.get("q", "")
+    query = clean_query(text)
+    results = search_pages(query, language) if query else []
+    context = {"query": query, "results": results, "searched": bool(query), "max_length": MAX_QUERY_CHARS}
+    return TemplateResponse(request, "search.html", context)
+
+
+@require_GET
+def site_map(request):
+    """Every page of the visitor's language (core.search.site_map)."""
+    from core.search import site_map as tree
+
+    return TemplateResponse(request, "site_map.html", {"nodes": tree(translation.get_language())})

@@ -19,8 +19,9 @@ from wagtail.models import Page
 
 from core.json_api import json_error, json_response, read_only_api
 from core.pages import in_source_language, public
-from services.availability import load_absences, next_occurrences
+from services.availability import load_absences, load_cancellations, next_occurrences
 from services.models import SchoolPage
+from services.notices import current_notices
 from services.schedule import PARIS, closed_days
 from services.text import normalize
 from services.views import requested_language
@@ -72,6 +73,14 @@ def _occurrence(o) -> dict:
     return {"start": o.start.isoformat(), "end": o.end.isoformat(), "place": o.place}
 
 
+def _notice(notice) -> dict:
+    return {
+        "text": notice.text,
+        "until": notice.last_day.isoformat(),
+        "cancelled_day": notice.cancelled_day.isoformat() if notice.cancelled_day else None,
+    }
+
+
 def _referent(worker) -> dict | None:
     if worker is None:
         return None
@@ -104,6 +113,8 @@ def serialize_schools(request, sources: list, language: str) -> list[dict]:
     closed = closed_days(start, end)
     # The referent is a synchronised field: the source school's is every translation's.
     absences = load_absences({source.referent_id for source in sources}, start, end)
+    cancellations = load_cancellations(sources, start, end)
+    notices = current_notices(sources, language)
     order = [code for code, _name in settings.LANGUAGES]
     items = []
     for source in sources:
@@ -117,6 +128,7 @@ def serialize_schools(request, sources: list, language: str) -> list[dict]:
             now=now,
             absences=absences,
             referent=source.referent,
+            cancellations=cancellations,
         )
         items.append(
             {
@@ -131,6 +143,7 @@ def serialize_schools(request, sources: list, language: str) -> list[dict]:
                 "referent": _referent(source.referent),
                 "permanences": [_permanence(p) for p in content.permanences.all()],
                 "next_permanences": [_occurrence(o) for o in occurrences],
+                "notices": [_notice(n) for n in notices.get(source.translation_key, [])],
                 "urls": {code: school_urls[code] for code in order if code in school_urls},
             }
         )

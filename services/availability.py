@@ -10,6 +10,9 @@ Who holds the permanence of a school on a day:
 - nobody otherwise (the `Holder` says why): the day is not shown to families as a permanence,
   offers no slot, and a request for it goes to the service-wide queue.
 
+A day a school notice cancels (SchoolNotice.cancelled_day) is no permanence at all for that
+school: `Cancellations` removes it before anyone is asked to hold it.
+
 When several absences of the referent cover the day, the one that starts last decides, and
 between absences starting the same day the one entered last: the most specific and most recent
 instruction of the manager.
@@ -26,10 +29,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from services.records import SocialWorker, WorkerAbsence
+from services.records import SchoolNotice, SocialWorker, WorkerAbsence
 from services.schedule import PARIS, ClosedDays, Occurrence, closed_days, permanence_occurrences
 
 
@@ -112,10 +116,46 @@ def holder_on(referent: SocialWorker | None, day: date) -> Holder:
     return load_absences([referent.pk if referent else None], day, day).holder(referent, day)
 
 
+class Cancellations:
+    """The permanence days school notices cancel over [start, end], read once."""
+
+    def __init__(self, notices: Iterable[SchoolNotice], start: date, end: date):
+        self.start, self.end = start, end
+        self._days: dict[object, set[date]] = {}
+        for notice in notices:
+            self._days.setdefault(notice.school.translation_key, set()).add(notice.cancelled_day)
+
+    def days(self, school) -> frozenset[date]:
+        """The cancelled days of `school` (in any language: a school is one school)."""
+        return frozenset(self._days.get(school.translation_key, ()))
+
+
+def load_cancellations(schools: Iterable, start: date, end: date) -> Cancellations:
+    """The days notices cancel at these schools over [start, end]: one query."""
+    keys = {school.translation_key for school in schools}
+    notices = SchoolNotice.objects.filter(
+        school__translation_key__in=keys,
+        cancelled_day__gte=start,
+        cancelled_day__lte=end,
+        locale__language_code=settings.LANGUAGE_CODE,
+    ).select_related("school")
+    return Cancellations(notices if keys else [], start, end)
+
+
+def cancelled_days(school, start: date, end: date) -> frozenset[date]:
+    """The days a notice cancels at `school` over [start, end] (one query)."""
+    return load_cancellations([school], start, end).days(school)
+
+
 def held_occurrences(
-    occurrences: Iterable[Occurrence], referent: SocialWorker | None, absences: Absences
+    occurrences: Iterable[Occurrence],
+    referent: SocialWorker | None,
+    absences: Absences,
+    cancelled: frozenset[date] = frozenset(),
 ) -> list[tuple[Occurrence, Holder]]:
-    """The occurrences (of one school's permanences) someone holds, each with its holder."""
+    """The occurrences (of one school's permanences) someone holds, each with its holder; none
+    on a day a notice cancels."""
+    occurrences = [occurrence for occurrence in occurrences if occurrence.day not in cancelled]
     pairs = ((occurrence, absences.holder(referent, occurrence.day)) for occurrence in occurrences)
     return [(occurrence, holder) for occurrence, holder in pairs if holder.held]
 
@@ -128,6 +168,7 @@ def next_occurrences(
     now: datetime | None = None,
     absences: Absences | None = None,
     referent: SocialWorker | None = None,
+    cancellations: Cancellations | None = None,
 ) -> list[Occurrence]:
     """The next `count` occurrences of a school's permanences that someone holds, from now on.
 
@@ -141,8 +182,11 @@ def next_occurrences(
     closed = closed if closed is not None else closed_days(start, end)
     if absences is None:
         absences = load_absences([referent.pk if referent else None], start, end)
+    if cancellations is None:
+        cancellations = load_cancellations([school], start, end)
     upcoming = [o for o in permanence_occurrences(school.permanences.all(), start, end, closed) if o.end > now]
-    return [occurrence for occurrence, _holder in held_occurrences(upcoming, referent, absences)][:count]
+    held = held_occurrences(upcoming, referent, absences, cancellations.days(school))
+    return [occurrence for occurrence, _holder in held][:count]
 
 
 @dataclass(frozen=True)
@@ -184,10 +228,11 @@ def held_slots(
     absences: Absences,
     earliest: datetime | None = None,
     latest: datetime | None = None,
+    cancelled: frozenset[date] = frozenset(),
 ) -> list[Slot]:
     """The slots of the occurrences (of one school's permanences) someone holds, each naming its
-    holder, earliest first."""
+    holder, earliest first; none on the `cancelled` days (cancelled_days())."""
     slots = []
-    for occurrence, holder in held_occurrences(occurrences, referent, absences):
+    for occurrence, holder in held_occurrences(occurrences, referent, absences, cancelled):
         slots.extend(cut_slots(occurrence, holder.worker.pk, earliest, latest))
     return slots

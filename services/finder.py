@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.pages import public
-from services.availability import load_absences, next_occurrences
+from services.availability import load_absences, load_cancellations, next_occurrences
 from services.models import SchoolPage
 from services.schedule import PARIS, Occurrence, closed_days
 from services.text import normalize
@@ -78,13 +78,20 @@ def find_schools(index_page, params) -> dict:
     end = start + timedelta(days=HORIZON_DAYS)
     closed = closed_days(start, end)
     absences = load_absences({school.referent_id for school in schools}, start, end)
+    cancellations = load_cancellations(schools, start, end)
     results = [
         SchoolResult(
             school=school,
             next_permanence=next(
                 iter(
                     next_occurrences(
-                        school, count=1, horizon_days=HORIZON_DAYS, closed=closed, now=now, absences=absences
+                        school,
+                        count=1,
+                        horizon_days=HORIZON_DAYS,
+                        closed=closed,
+                        now=now,
+                        absences=absences,
+                        cancellations=cancellations,
                     )
                 ),
                 None,

@@ -22,7 +22,7 @@ from core.blocks import RICH_TEXT_FEATURES, BodyBlock
 from core.languages import current_language
 from core.pages import BasePage, in_source_language, public, source_page
 from services.availability import next_occurrences
-from services.records import ClosurePeriod, SocialWorker, WorkerAbsence  # noqa: F401  (Django finds them here)
+from services.records import ClosurePeriod, SchoolNotice, SocialWorker, WorkerAbsence  # noqa: F401  (Django finds them here)
 from services.schedule import permanences_overlap
 from services.text import normalize
 
@@ -178,6 +178,10 @@ class SchoolPage(BasePage):
         index.FilterField("kind"),
     ]
     override_translatable_fields = [
+        SynchronizedField("kind", overridable=False),
+        SynchronizedField("priority_network", overridable=False),
+        SynchronizedField("latitude", overridable=False),
+        SynchronizedField("longitude", overridable=False),
         SynchronizedField("uai", overridable=False),
         SynchronizedField("address", overridable=False),
         SynchronizedField("postcode", overridable=False),
@@ -346,7 +350,17 @@ class CollectiveActionPage(BasePage):
         FieldPanel("schools"),
         FieldPanel("body"),
     ]
-    override_translatable_fields = [SynchronizedField("schools", overridable=False)]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("when"),
+        index.SearchField("place"),
+        index.SearchField("partners"),
+        index.SearchField("body"),
+    ]
+    override_translatable_fields = [
+        SynchronizedField("first_day", overridable=False),
+        SynchronizedField("last_day", overridable=False),
+        SynchronizedField("schools", overridable=False),
+    ]
     parent_page_types = ["services.CollectiveActionIndexPage"]
     subpage_types = []
 
@@ -402,11 +416,17 @@ class ThematicEveningPage(BasePage):
         FieldPanel("capacity"),
         FieldPanel("body"),
     ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("theme", boost=2),
+        index.SearchField("place"),
+        index.SearchField("body"),
+    ]
     override_translatable_fields = [
         SynchronizedField("date", overridable=False),
         SynchronizedField("start_time", overridable=False),
         SynchronizedField("end_time", overridable=False),
         SynchronizedField("address", overridable=False),
+        SynchronizedField("audience", overridable=False),
         SynchronizedField("capacity", overridable=False),
     ]
     parent_page_types = ["services.ThematicEveningIndexPage"]

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
-from wagtail.models import DraftStateMixin, RevisionMixin
+from wagtail.models import DraftStateMixin, RevisionMixin, TranslatableMixin
+from wagtail_localize.fields import SynchronizedField
 
 
 class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
@@ -149,3 +150,56 @@ class ClosurePeriod(models.Model):
         super().clean()
         if self.first_day and self.last_day and self.last_day < self.first_day:
             raise ValidationError({"last_day": _("Le dernier jour doit être après le premier jour.")})
+
+
+class SchoolNotice(TranslatableMixin, models.Model):
+    """A notice about one school ("la permanence du 14 décembre est annulée"), shown on the
+    school page, its booking steps and the API from `first_day` to `last_day` included, then
+    gone by itself. With `cancelled_day`, that day's permanence offers no slot
+    (services.availability) and the families already booked are listed for the manager.
+
+    Points at the school in the source language; the text is translated (wagtail-localize)."""
+
+    school = models.ForeignKey(
+        "services.SchoolPage", on_delete=models.CASCADE, related_name="+", verbose_name=_("école")
+    )
+    text = models.CharField(_("texte"), max_length=300)
+    first_day = models.DateField(_("affichée à partir du"))
+    last_day = models.DateField(_("affichée jusqu'au"), help_text=_("Inclus : la note disparaît le lendemain."))
+    cancelled_day = models.DateField(
+        _("permanence annulée le"),
+        null=True,
+        blank=True,
+        help_text=_("Ce jour-là, la permanence de l'école ne propose plus de créneau."),
+    )
+
+    panels = [
+        FieldPanel("school"),
+        FieldPanel("text"),
+        FieldRowPanel([FieldPanel("first_day"), FieldPanel("last_day")]),
+        FieldPanel("cancelled_day"),
+    ]
+    override_translatable_fields = [
+        SynchronizedField("school", overridable=False),
+        SynchronizedField("first_day", overridable=False),
+        SynchronizedField("last_day", overridable=False),
+        SynchronizedField("cancelled_day", overridable=False),
+    ]
+
+    class Meta(TranslatableMixin.Meta):
+        verbose_name = _("note d'une école")
+        verbose_name_plural = _("notes des écoles")
+        ordering = ["-first_day"]
+        indexes = [models.Index(fields=["school", "cancelled_day"])]
+
+    def __str__(self):
+        return self.text
+
+    def clean(self):
+        super().clean()
+        if self.first_day and self.last_day and self.last_day < self.first_day:
+            raise ValidationError({"last_day": _("La date de fin doit être après la date de début.")})
+        if self.school_id and self.school.locale.language_code != settings.LANGUAGE_CODE:
+            raise ValidationError(
+                {"school": _("Choisissez l'école en français : la note vaut pour toutes les langues.")}
+            )

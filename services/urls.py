@@ -9,4 +9,6 @@ urlpatterns = [
     path("api/v1/schools/<int:pk>/", api.school_detail, name="api_school"),
     path("agenda/soirees.ics", views.evenings_feed, name="evenings_feed"),
     path("agenda/soiree-<int:pk>.ics", views.evening_ics, name="evening_ics"),
+    # The short link printed on a school's poster: /e/<UAI>/.
+    path("e/<str:uai>/", views.school_short_link, name="school_short_link"),
 ]

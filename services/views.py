@@ -75,3 +75,18 @@ def evenings_feed(request):
             name=_("Soirées thématiques du service social scolaire"),
         )
     return _calendar_response(calendar)
+
+
+@require_safe
+def school_short_link(request, uai):
+    """The poster's short link: the school whose UAI it is, in French (a 404 for an unknown one)."""
+    from django.http import Http404
+    from django.shortcuts import redirect
+
+    from core.pages import in_source_language
+    from services.models import SchoolPage
+
+    school = in_source_language(public(SchoolPage.objects.live())).filter(uai=uai.strip().upper()[:8]).first()
+    if school is None:
+        raise Http404
+    return redirect(school.get_url(request=request))

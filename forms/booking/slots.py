@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
-from services.availability import Slot, held_slots, load_absences
+from services.availability import Slot, cancelled_days, held_slots, load_absences
 from services.models import SchoolPage
 from services.schedule import PARIS, closed_days, permanence_occurrences
 
@@ -128,7 +128,8 @@ def _held_slots(school, now, rules, day, facts):
     absences = load_absences([school.referent_id], first_day, last_day)
     if facts is not None:
         facts["absences"] = absences
-    slots = held_slots(occurrences, referent, absences, earliest, latest)
+    cancelled = cancelled_days(school, first_day, last_day)
+    slots = held_slots(occurrences, referent, absences, earliest, latest, cancelled)
     # Appointments of those days only (a day is at most 25 hours, even when the clocks change).
     since = max(earliest, datetime.combine(first_day, time.min, tzinfo=PARIS))
     until = min(latest, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))

@@ -5,7 +5,7 @@ from wagtail.models import Locale, Page, Site
 
 from home.demo import pages as content
 from home.demo.localize import translate
-from home.models import CCASContactTranslation, CCASSettings, HomePage, InformationPage
+from home.models import AccessibilityStatementPage, CCASContactTranslation, CCASSettings, HomePage, InformationPage
 
 
 def ensure_locales():
@@ -57,16 +57,34 @@ def ensure_information_pages(home, log):
     return {p.slug: p for p in InformationPage.objects.filter(locale=home.locale)}
 
 
-def ensure_settings(info_pages):
+def ensure_accessibility_statement(home, log):
+    """The accessibility statement, filled as after a first self-assessment (never overwritten)."""
+    statement = AccessibilityStatementPage.objects.filter(locale=home.locale).first()
+    if statement is not None:
+        return statement
+    data = content.ACCESSIBILITY_STATEMENT
+    if Page.objects.child_of(home).filter(slug=data["slug"]).exists():
+        return None  # an editor's page holds the address: leave it
+    statement = AccessibilityStatementPage(**data)
+    home.add_child(instance=statement)
+    statement.save_revision().publish()
+    log("accessibility statement created")
+    return statement
+
+
+def ensure_settings(info_pages, statement=None):
     ccas = CCASSettings.load()
     if ccas.pk and ccas.phone:
+        if statement is not None and ccas.accessibility_page_id is None:
+            ccas.accessibility_page = statement
+            ccas.save(update_fields=["accessibility_page"])
         ensure_contact_translations(ccas)
         return
     for field, value in content.CCAS_SETTINGS.items():
         setattr(ccas, field, value)
     ccas.legal_notice_page = info_pages.get("mentions-legales")
     ccas.privacy_page = info_pages.get("donnees-personnelles")
-    ccas.accessibility_page = info_pages.get("accessibilite")
+    ccas.accessibility_page = statement
     ccas.save()
     ensure_contact_translations(ccas)
 
@@ -97,8 +115,9 @@ def load(log=print, warn=print, extra_loaders=()):
     locales = ensure_locales()
     home = ensure_home(locales, log)
     info_pages = ensure_information_pages(home, log)
-    ensure_settings(info_pages)
-    pages = [home, *info_pages.values()]
+    statement = ensure_accessibility_statement(home, log)
+    ensure_settings(info_pages, statement)
+    pages = [home, *info_pages.values(), *([statement] if statement else [])]
     for loader in extra_loaders:
         pages += loader(home, locales, log, warn)
     translate_missing(pages, locales, log, warn)

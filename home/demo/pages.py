@@ -1,6 +1,8 @@
 """French source content of the demo site's home and information pages."""
 
 import uuid
+from datetime import date
+from decimal import Decimal
 
 
 def h(text, level="h2"):
@@ -142,27 +144,6 @@ INFORMATION_PAGES = [
         ],
     },
     {
-        "slug": "accessibilite",
-        "title": "Déclaration d'accessibilité",
-        "show_in_menus": False,
-        "intro": "Le CCAS s'engage à rendre ce site accessible conformément à l'article 47 de la loi du 11 février 2005.",
-        "body": [
-            h("État de conformité"),
-            p(
-                "<p>Ce site vise la conformité au référentiel général d'amélioration de "
-                "l'accessibilité (RGAA 4.1). Les pages principales et le formulaire de rendez-vous sont "
-                "testés automatiquement à chaque modification.</p>"
-            ),
-            h("Signaler un défaut"),
-            p(
-                "<p>Si vous ne parvenez pas à accéder à un contenu ou à un service, contactez le CCAS "
-                "par téléphone ou par e-mail : nous vous répondrons et vous aiderons par un autre moyen.</p>"
-            ),
-            h("Voies de recours"),
-            p("<p>Si vous n'obtenez pas de réponse, vous pouvez saisir le Défenseur des droits.</p>"),
-        ],
-    },
-    {
         "slug": "mentions-legales",
         "title": "Mentions légales",
         "show_in_menus": False,
@@ -227,4 +208,30 @@ CCAS_TRANSLATIONS = {
     "ar": "<ul><li>من الاثنين إلى الجمعة، 8:30 – 12:00 و13:30 – 17:00</li></ul>",
     "pt": "<ul><li>De segunda a sexta-feira, 8h30 – 12h e 13h30 – 17h</li></ul>",
     "tr": "<ul><li>Pazartesiden cumaya, 8.30 – 12.00 ve 13.30 – 17.00</li></ul>",
+}
+
+
+# The accessibility statement (home.models.AccessibilityStatementPage), in the RGAA model's structure.
+ACCESSIBILITY_STATEMENT = {
+    "slug": "accessibilite",
+    "title": "Déclaration d'accessibilité",
+    "intro": "Le CCAS s'engage à rendre ce site accessible conformément à l'article 47 de la loi du 11 février 2005.",
+    "status": "partiel",
+    "rgaa_version": "4.1",
+    "compliance_rate": Decimal("84.62"),
+    "audit_date": date(2026, 11, 16),
+    "statement_date": date(2026, 11, 20),
+    "audit_by": "Auto-évaluation par le CCAS",
+    "audit_tools": "axe-core (règles RGAA) dans Chromium ; NVDA avec Firefox ; VoiceOver avec Safari sur iPhone ; navigation au clavier seul ; écran de 360 pixels et zoom à 200 %.",
+    "audited_pages": "Accueil, liste des écoles, page d'une école, prise de rendez-vous (toutes les étapes), annulation d'un rendez-vous, soirées thématiques, recherche, plan du site, déclaration d'accessibilité.",
+    "non_compliant": (
+        "<ul><li>Certains documents PDF joints aux soirées thématiques ne sont pas balisés (critère 13.3).</li>"
+        "<li>Le choix d'un créneau demande de nombreuses tabulations quand il y a beaucoup de créneaux (critère 12.7).</li></ul>"
+    ),
+    "derogations": "",
+    "exempt_content": "<p>Les documents bureautiques publiés avant le 23 septembre 2018.</p>",
+    "feedback": (
+        "<p>Si vous ne parvenez pas à accéder à un contenu ou à un service, contactez le CCAS "
+        "par téléphone ou par e-mail : nous vous répondrons et vous aiderons par un autre moyen.</p>"
+    ),
 }

@@ -79,3 +79,11 @@ def centre_name(centre) -> dict:
     French name (to be marked `lang="fr"` on a page of another language)."""
     name, french = centre.name_in()
     return {"name": name, "french": french}
+
+
+@register.inclusion_tag("services/includes/school_notices.html", takes_context=True)
+def school_notices(context, school):
+    """The school's notices shown today, in the active language (services.notices)."""
+    from services.notices import notices_of
+
+    return {"notices": notices_of(school, get_language()), "current_language": context.get("current_language")}

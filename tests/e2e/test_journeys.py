@@ -45,7 +45,7 @@ def test_parent_books_downloads_the_ics_and_cancels_from_the_email(page, db_acce
 
     page.goto(f"{p}/ecoles/")
     assert_html(page, language)
-    page.fill("input[name=q]", typed)
+    page.fill("form.finder input[name=q]", typed)  # the header's site search has a q too
     page.locator("form.finder button[type=submit]").click()
     page.wait_for_url(re.compile(r"\?.*q="))
     results = page.locator(".card-list .card h2 a")

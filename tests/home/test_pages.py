@@ -1,10 +1,11 @@
 """Home and information pages in the five languages, with the language switcher."""
 
 from django.conf import settings
+from wagtail.models import Page
 
 from home.demo import pages as demo_content
 from home.demo.localize import translate
-from home.models import InformationPage
+from home.models import AccessibilityStatementPage, InformationPage
 from tests.factories import InformationPageFactory
 from tests.helpers import (
     LANGUAGES,
@@ -24,8 +25,10 @@ def translations_by_language(page):
 
 
 def demo_pages(home):
-    """The French home page and its information pages, as the demo builds them."""
-    return [home, *InformationPage.objects.child_of(home).filter(locale=home.locale).order_by("path")]
+    """The French home page, its information pages and the accessibility statement, as the demo
+    builds them."""
+    children = Page.objects.child_of(home).filter(locale=home.locale).type(InformationPage, AccessibilityStatementPage)
+    return [home, *children.specific().order_by("path")]
 
 
 def test_the_portal_offers_french_english_arabic_portuguese_and_turkish():

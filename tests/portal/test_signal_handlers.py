@@ -6,6 +6,7 @@ town with one row of everything, lists the tables their queries read, and saves 
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -18,9 +19,15 @@ from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction
 
 from forms.models import BookingSettings
-from home.models import CCASContactTranslation, CCASSettings, InformationPage
+from home.models import CCASContactTranslation, CCASSettings, InformationPage, SiteNotice
 from portal.cache import generation
-from services.models import CollectiveActionIndexPage, CollectiveActionPage, SocialCentreName, SocialWorker
+from services.models import (
+    CollectiveActionIndexPage,
+    CollectiveActionPage,
+    SchoolNotice,
+    SocialCentreName,
+    SocialWorker,
+)
 from tests.factories import (
     make_absence,
     make_centre,
@@ -98,6 +105,9 @@ def town(db, settings, tmp_path):
     ccas.save()
     CCASContactTranslation.objects.create(ccas=ccas, language="en", opening_hours="<p>Monday to Friday</p>")
     BookingSettings.load()
+    now = timezone.now()
+    SiteNotice.objects.create(text="Fermé le 24", starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=1))
+    SchoolNotice.objects.create(school=school, text="Annulée", first_day=today, last_day=today, cancelled_day=today)
     return school
 
 
@@ -110,6 +120,7 @@ def public_urls(school):
         f"/api/v1/schools/{school.pk}/slots/",
         "/agenda/soirees.ics",
         "/page-absente/",
+        "/plan-du-site/",
     ]
     return urls
 

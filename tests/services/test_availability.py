@@ -213,8 +213,9 @@ def school_page_with(index, count):
 # The site, the page and its ancestors (routing, breadcrumbs, menus, view restrictions), the
 # settings, the referent, the permanences (dated and listed), the closure periods and one query
 # for the absences of the referent and of their replacements; caches off, as in tests (22
-# before view restrictions were read in one query, with public() as a subquery).
-SCHOOL_PAGE_QUERIES = 18
+# before view restrictions were read in one query, with public() as a subquery); the site-wide
+# banners, the school's notices and the days they cancel: one query each (+3).
+SCHOOL_PAGE_QUERIES = 21
 
 
 @pytest.mark.parametrize("count", [1, 10])

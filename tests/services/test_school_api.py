@@ -21,6 +21,7 @@ SCHOOL_FIELDS = {
     "referent",
     "permanences",
     "next_permanences",
+    "notices",
     "urls",
 }
 

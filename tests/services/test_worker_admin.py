@@ -53,6 +53,8 @@ def test_deleting_a_worker_with_requests_keeps_them_and_explains(client, leroy, 
     AppointmentRequestFactory(school=school, assigned_worker=leroy)
     login_staff(client, admin_user)
     response = client.post(f"/admin/snippets/services/socialworker/delete/{leroy.pk}/", follow=True)
-    assert response.status_code == 200
+    # Refused before anything is deleted, with the reason (tests/forms/test_deletion.py).
+    assert response.status_code == 409
     assert SocialWorker.objects.filter(pk=leroy.pk).exists()
-    assert "décochez" in response.content.decode()
+    assert "décochez" in response.content.decode().lower()
+    assert "1 demande de rendez-vous" in response.content.decode()
