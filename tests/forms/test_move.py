@@ -218,7 +218,8 @@ def test_the_worker_a_move_leaves_is_told_with_the_reference_and_no_link(
         (Kind.WORKER_HANDED_OVER, "s.petit@ccas.example.fr"),
         (Kind.WORKER_MOVED, school.referent.email),
     ]
-    [to_colleague] = [m for m in mail.outbox if m.to == ["s.petit@ccas.example.fr"]]
+    # (She was told of the request when the manager gave it to her, then of its leaving.)
+    [to_colleague] = [m for m in mail.outbox if m.to == ["s.petit@ccas.example.fr"] and "collègue" in m.subject]
     assert appointment.reference in to_colleague.subject and "collègue" in to_colleague.subject
     html = to_colleague.alternatives[0][0]
     assert "/admin/" not in to_colleague.body and "/admin/" not in html
