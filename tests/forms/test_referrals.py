@@ -566,7 +566,7 @@ def test_the_familys_text_message_fits_the_text_message_limits_at_the_longest_de
     from forms.notifications.rendering import sms_text
     from forms.notifications.sms.text import segments
     from services.demo import SCHOOLS
-    from tests.forms.test_sms_text import MAX_SEGMENTS, SOCIAL_WORK_WORDS
+    from tests.sms_limits import MAX_SEGMENTS, SOCIAL_WORK_WORDS
 
     longest = max((school[1] for school in SCHOOLS), key=len)
     send(client, referral(SchoolPageFactory(title=longest), language=language))

@@ -14,6 +14,7 @@ from forms.models import AppointmentRequest
 from forms.notifications.sms.text import encoding, fold_to_gsm, is_gsm7, render_sms, segments, short_when
 from services.demo import EVENINGS, SCHOOLS
 from services.schedule import PARIS
+from tests.sms_limits import MARKERS, MAX_SEGMENTS, SOCIAL_WORK_WORDS
 
 LANGUAGES = [code for code, _name in settings.LANGUAGES]
 LINK = "http://127.0.0.1:8000/r/AbCdEfGhIjKlMnOp"
@@ -23,29 +24,6 @@ CHILD, WORKER = "Yasmine", "Claire Leroy"
 LONGEST_PLACE = max([f"{school[1]}, {school[-1]}" for school in SCHOOLS] + list(PLACES.values()), key=len)
 LONGEST_TITLE = max((evening[1] for evening in EVENINGS), key=len)
 EVENING_PLACE = "Salle des fêtes de l'hôtel de ville"
-SOCIAL_WORK_WORDS = [
-    "assistante sociale",
-    "assistant social",
-    "travailleur social",
-    "travailleuse sociale",
-    "social worker",
-    "assistente social",
-    "trabalhador social",
-    "sosyal hizmet",
-    "sosyal çalışmacı",
-    "أخصائي اجتماعي",
-    "أخصائية اجتماعية",
-    "مساعدة اجتماعية",
-]
-# Words each language's texts use, so a text left in French (a missing translation) fails.
-MARKERS = {
-    "fr": ["RDV", "soirée", "inscription"],
-    "en": ["appointment", "evening", "registration"],
-    "pt": ["atendimento", "sessao", "inscricao"],
-    "ar": [],  # Arabic letters, checked below
-    "tr": ["randevu", "hatırlatma", "taleb", "akşam", "kayd", "yeriniz"],
-}
-MAX_SEGMENTS = {"fr": 2, "en": 2, "pt": 2, "ar": 3, "tr": 3}
 
 
 def longest_when(language):
