@@ -5,13 +5,15 @@
    editor publishes.
 2. The fragment cache: Django's own `{% cache %}` tag around the markup every page repeats
    (header, breadcrumbs, footer, a school's schedule), with `cache_generation` and the language
-   among its vary-on values and `using=fragment_cache` (see `fragment_context`).
+   among its vary-on values and `using=fragment_cache` (see `fragment_context`); and, under the
+   same switch, generation and timeout, the few facts the booking reads on every step
+   (core.generation.cached_facts: the school, the slots held on a day, the booking settings).
 
 Both use Django's cache framework (Redis when REDIS_URL is set, through ResilientRedisCache
-below). Publishing a page or changing anything a public page shows bumps the generation
-(portal/signal_handlers.py), so every cached page and fragment is dropped at once: editors
-publish a few times a day, and a cold page costs one render. The settings are declared, with
-what they do, in portal/settings/base.py.
+below) and one generation number (core.generation). Publishing a page or changing anything a
+public page shows bumps the generation (portal/signal_handlers.py), so every cached page,
+fragment and fact is dropped at once: editors publish a few times a day, and a cold page costs
+one render. The settings are declared, with what they do, in portal/settings/base.py.
 
 Redis is an accelerator, never a dependency of the public site: when it cannot be reached (or
 refuses a write because it is full), every cache operation answers as an empty cache would
@@ -23,16 +25,17 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.utils.cache import get_max_age, patch_cache_control
 from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django_redis.cache import RedisCache
 from redis.exceptions import RedisError, ResponseError
 
+# The generation is read and bumped in core.generation; the portal's callers import it from here.
+from core.generation import GENERATION_KEY, generation, invalidate  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
-GENERATION_KEY = "page-cache:generation"
 # The CCAS name and phone, for the page shown when the database is down (portal.middleware).
 CONTACT_KEY = "ccas-contact"
 # A cache alias that keeps nothing (declared in CACHES): the fragment cache when it is off.
@@ -136,35 +139,6 @@ class ResilientRedisCache(RedisCache):
 
     def clear(self):
         return self._degrading("clear", False)
-
-
-def generation(request=None) -> int:
-    """The current generation: one cache read, at most once per request."""
-    value = getattr(request, "_cache_generation", None)
-    if value is not None:
-        return value
-    value = cache.get(GENERATION_KEY)
-    if value is None:
-        cache.add(GENERATION_KEY, 1, timeout=None)
-        value = cache.get(GENERATION_KEY) or 1
-    if request is not None:
-        request._cache_generation = value
-    return value
-
-
-def _bump() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 2, timeout=None)
-
-
-def invalidate(**kwargs) -> None:
-    """Drop every cached page and fragment: now, and again once the change is committed (a
-    visitor reading the database between the two would otherwise keep the old state)."""
-    _bump()
-    if transaction.get_connection().in_atomic_block:
-        transaction.on_commit(_bump)
 
 
 def fragment_context(request):
