@@ -195,7 +195,11 @@ def _create(
     facts = {}
     if mode == AppointmentRequest.Mode.SCHOOL and when is None:
         key = _slot_key(slot)
-        booked_slot = find_slot(school, key, now, facts=facts, rules=rules) if school is not None else None
+        # Whether another appointment holds the time is the insert's to say (save_slot below: the
+        # exclusion constraint, or its check off PostgreSQL), told apart after the rollback.
+        booked_slot = (
+            find_slot(school, key, now, facts=facts, rules=rules, busy_checked=False) if school is not None else None
+        )
         if booked_slot is None:
             # Maybe this very submission booked it a moment ago (a double click).
             existing = _by_submission(submission_key)

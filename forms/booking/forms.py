@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.generation import cached_facts
 from core.languages import current_language
 from core.pages import in_source_language, public, published_source
 from forms.antispam import CONSENT_NO, CONSENT_YES, CaptchaConsentField, HoneypotForm, captcha_field
@@ -70,14 +71,15 @@ def school_choices(language: str | None = None) -> list[tuple[str, str]]:
 
 def school_by_id(value) -> SchoolPage | None:
     """The live French school a published school page of any language stands for, with its
-    referent, or None when unknown or unpublished: one query (every booking step asks)."""
+    referent, or None when unknown or unpublished. Every booking step asks: kept under the cache
+    generation (core.generation.cached_facts), one query when it is not there."""
     try:
         pk = int(str(value))
     except (TypeError, ValueError):
         return None
     if not 0 < pk < 2**63:
         return None
-    return published_source(SchoolPage, pk, related=("referent",))
+    return cached_facts(f"school:{pk}", lambda: published_source(SchoolPage, pk, related=("referent",)))
 
 
 class SchoolForm(PublicForm):

@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.db import IntegrityError, connection
 from django.utils import timezone
 
+from core.generation import cached_facts
 from services.availability import Slot, cancelled_days, held_slots, load_absences
 from services.models import SchoolPage
 from services.schedule import PARIS, closed_days, permanence_occurrences
@@ -50,11 +51,17 @@ def parse_slot_key(value: str) -> datetime | None:
 
 
 def booking_rules(request=None):
-    """The booking settings: every slot search and booking reads them. With the request, read
-    once per request (Wagtail keeps them on it): a view passes them on as `rules`."""
+    """The booking settings: every slot search and booking reads them. Kept under the cache
+    generation (core.generation.cached_facts: saving them bumps it) and, with the request, read
+    once per request: a view passes them on as `rules`."""
     from forms.models import BookingSettings
 
-    return BookingSettings.load(request_or_site=request)
+    rules = getattr(request, "_booking_rules", None)
+    if rules is None:
+        rules = cached_facts("booking-settings", BookingSettings.load, request)
+        if request is not None:
+            request._booking_rules = rules
+    return rules
 
 
 def booking_window(now: datetime | None = None, rules=None) -> tuple[datetime, datetime]:
@@ -112,24 +119,41 @@ def save_slot(request, **save_kwargs) -> None:
     request.save(**save_kwargs)
 
 
+def _holdings(school, first_day, last_day, earliest=None, latest=None):
+    """The slots someone holds at the school from first_day to last_day (starting within
+    [earliest, latest] when given), and the absences read to decide it: the availability rule
+    (services.availability) over the school's bookable permanences, closures and notices."""
+    permanences = [p for p in school.permanences.all() if p.bookable]
+    occurrences = permanence_occurrences(permanences, first_day, last_day, closed_days(first_day, last_day))
+    absences = load_absences([school.referent_id], first_day, last_day)
+    cancelled = cancelled_days(school, first_day, last_day)
+    return held_slots(occurrences, school.referent, absences, earliest, latest, cancelled), absences
+
+
+def _day_holdings(school, day):
+    """The slots someone holds at the school on one day, whatever the time: what every booking
+    step re-checks the slot it names against. Made only of what public pages show (permanences,
+    closures, absences, notices, the referent), so it is kept under the cache generation
+    (core.generation.cached_facts); the appointments are never part of it."""
+    return cached_facts(f"held-slots:{school.pk}:{day.isoformat()}", lambda: _holdings(school, day, day))
+
+
 def _held_slots(school, now, rules, day, facts):
     """The school's slots someone holds over the booking window (or one day of it), before the
     appointments are taken away, with the instants the appointments must be read over."""
     school = school.source_school
-    referent = school.referent
     earliest, latest = booking_window(now, rules)
     first_day, last_day = earliest.astimezone(PARIS).date(), latest.astimezone(PARIS).date()
     if day is not None:
         if not first_day <= day <= last_day:
             return [], None, None
         first_day = last_day = day
-    permanences = [p for p in school.permanences.all() if p.bookable]
-    occurrences = permanence_occurrences(permanences, first_day, last_day, closed_days(first_day, last_day))
-    absences = load_absences([school.referent_id], first_day, last_day)
+        slots, absences = _day_holdings(school, day)
+        slots = [slot for slot in slots if earliest <= slot.start <= latest]
+    else:
+        slots, absences = _holdings(school, first_day, last_day, earliest, latest)
     if facts is not None:
         facts["absences"] = absences
-    cancelled = cancelled_days(school, first_day, last_day)
-    slots = held_slots(occurrences, referent, absences, earliest, latest, cancelled)
     # Appointments of those days only (a day is at most 25 hours, even when the clocks change).
     since = max(earliest, datetime.combine(first_day, time.min, tzinfo=PARIS))
     until = min(latest, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))
@@ -139,17 +163,24 @@ def _held_slots(school, now, rules, day, facts):
 
 
 def free_slots(
-    school: SchoolPage, now: datetime | None = None, rules=None, day: date | None = None, facts: dict | None = None
+    school: SchoolPage,
+    now: datetime | None = None,
+    rules=None,
+    day: date | None = None,
+    facts: dict | None = None,
+    busy_checked: bool = True,
 ) -> list[Slot]:
     """Bookable slots of a school's permanences, earliest first, each naming who holds it.
     A fixed number of queries.
 
     `day` narrows the search to one day of the window (checking the slot a form names).
     `facts`, when given, receives the absences read (`facts["absences"]`, services.availability's
-    Absences over the days searched), so that routing the booking needs no second look."""
+    Absences over the days searched), so that routing the booking needs no second look.
+    `busy_checked=False` leaves the appointments out: only for a writer that saves through
+    save_slot() at once, where the database (or save_slot's own check) refuses an overlap."""
     slots, since, until = _held_slots(school, now, rules, day, facts)
-    if not slots:
-        return []
+    if not slots or not busy_checked:
+        return slots
     busy = busy_times({slot.worker_id for slot in slots}, since, until)
     return [slot for slot in slots if not _overlaps(slot, busy)]
 
@@ -167,11 +198,18 @@ def is_taken(school: SchoolPage, key: str, now: datetime | None = None, rules=No
 
 
 def find_slot(
-    school: SchoolPage, key: str, now: datetime | None = None, facts: dict | None = None, rules=None
+    school: SchoolPage,
+    key: str,
+    now: datetime | None = None,
+    facts: dict | None = None,
+    rules=None,
+    busy_checked: bool = True,
 ) -> Slot | None:
-    """The free slot a form names, re-checked on the server (a tampered or stale key gives None)."""
+    """The free slot a form names, re-checked on the server (a tampered or stale key gives None).
+    `busy_checked`: as free_slots()."""
     wanted = parse_slot_key(key)
     if wanted is None:
         return None
     day = wanted.astimezone(PARIS).date()
-    return next((s for s in free_slots(school, now, rules=rules, day=day, facts=facts) if s.start == wanted), None)
+    slots = free_slots(school, now, rules=rules, day=day, facts=facts, busy_checked=busy_checked)
+    return next((s for s in slots if s.start == wanted), None)

@@ -327,9 +327,11 @@ PAGE_CACHE_TIMEOUT = 600
 # a proxy may keep it (they are not told when something is published).
 PAGE_CACHE_SHARED_MAX_AGE = 60
 # The `{% cache %}` fragments every page repeats (header, breadcrumbs, footer, a school's
-# schedule), for the renders the page cache does not serve. Off where the page cache is.
+# schedule), for the renders the page cache does not serve, and the facts every booking step
+# reads (core.generation.cached_facts: the school, a day's held slots, the booking settings).
+# Off where the page cache is.
 FRAGMENT_CACHE_ENABLED = True
-# Seconds a fragment is kept in the cache.
+# Seconds a fragment or a fact is kept in the cache.
 FRAGMENT_CACHE_TIMEOUT = 600
 
 # Background tasks: the database backend, worked by `manage.py db_worker`.
