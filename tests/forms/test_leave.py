@@ -2,6 +2,7 @@
 requests of the period and moves them in one action, through the operations' rules (the slot
 rules, the absence rule, the messages on assignment); what cannot move stays, with the reason."""
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -218,3 +219,27 @@ def test_after_handing_a_request_away_the_worker_lands_on_her_queue(client, worl
 
     assert response["Location"] == reverse("forms_admin:index")
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_the_migration_takes_the_absences_from_an_existing_communication_group(db):
+    # A database migrated before: the communication group still holds the absences' permissions.
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connection
+    from django.db.migrations.loader import MigrationLoader
+
+    from forms.records.permissions import ASSISTANTS, MANAGER
+    from services.roles import COMMUNICATION
+
+    migration = importlib.import_module("forms.migrations.0014_leave")
+    communication = Group.objects.get(name=COMMUNICATION)
+    absences = Permission.objects.filter(content_type__app_label="services", codename__endswith="_workerabsence")
+    communication.permissions.add(*absences)
+
+    # The models as the migration sees them (never the live registry, which it would alter).
+    migration.grant(MigrationLoader(connection).project_state(("forms", "0014_leave")).apps, None)
+
+    assert not communication.permissions.filter(codename__endswith="_workerabsence").exists()
+    assert communication.permissions.filter(codename="change_socialworker").exists(), "the directory stays theirs"
+    for name in (MANAGER, ASSISTANTS):
+        held = set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
+        assert {"manage_worker_routing", "change_socialworker", "publish_socialworker", "add_workerabsence"} <= held
