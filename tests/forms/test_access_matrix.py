@@ -164,6 +164,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
         reverse("forms_admin:statistics") + "?export=csv",
         reverse("forms_admin:record"),
         reverse("forms_admin:annual_report"),
+        reverse("forms_admin:leave"),
     ]:
         response = client.get(url)
         assert response.status_code == 302

@@ -243,3 +243,14 @@ def test_the_migration_takes_the_absences_from_an_existing_communication_group(d
     for name in (MANAGER, ASSISTANTS):
         held = set(Group.objects.get(name=name).permissions.values_list("codename", flat=True))
         assert {"manage_worker_routing", "change_socialworker", "publish_socialworker", "add_workerabsence"} <= held
+
+
+def test_the_menu_and_the_workers_dashboard_link_to_the_leave_page(client, world):
+    worker = login_staff(client, world.worker).get("/admin/").content.decode()
+    manager = login_staff(client, world.manager).get("/admin/").content.decode()
+    communication = login_staff(client, world.communication).get("/admin/").content.decode()
+
+    # Her appointments' panel links to it; the sidebar's menu (its JSON) names it for every declaring role.
+    assert f'href="{URL}"' in worker
+    assert URL in manager
+    assert URL not in communication
