@@ -19,7 +19,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, DeleteView, SnippetViewSet, SnippetViewSetGroup
 
 from core.deletion import blockers, page_blockers, pages_deleted_with
 from core.languages import text_direction
@@ -158,8 +158,21 @@ class SocialCentreViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+class WorkerAbsenceCreateView(CreateView):
+    """A new absence is declared on the workers' side (forms.admin.leave), which lists the
+    appointments and requests of the period and moves them in the same step: an absence added
+    here would leave them with nobody to see them. Who may add one is still checked here first."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("forms_admin:leave")
+
+    def post(self, request, *args, **kwargs):
+        return redirect("forms_admin:leave")
+
+
 class WorkerAbsenceViewSet(SnippetViewSet):
     model = WorkerAbsence
+    add_view_class = WorkerAbsenceCreateView
     icon = "date"
     menu_label = _("Absences")
     list_display = ["worker", "first_day", "last_day", "replacement"]

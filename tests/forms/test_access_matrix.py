@@ -321,15 +321,17 @@ def test_only_the_manager_and_assistants_open_and_change_the_absences(client, wo
 
     listing = client.get("/admin/snippets/services/workerabsence/")
     edit = client.get(f"/admin/snippets/services/workerabsence/edit/{absence.pk}/")
-    first_day = future(days=20).date().isoformat()
+    add = client.get("/admin/snippets/services/workerabsence/add/")
     client.post(
-        "/admin/snippets/services/workerabsence/add/",
-        {"worker": world.benali.pk, "first_day": first_day, "last_day": first_day, "replacement": world.leroy.pk},
+        f"/admin/snippets/services/workerabsence/edit/{absence.pk}/",
+        {"worker": world.leroy.pk, "first_day": absence.first_day, "last_day": absence.last_day, "note": "Prolongée"},
     )
 
     assert (listing.status_code == 200) is allowed
     assert (edit.status_code == 200) is allowed
-    assert WorkerAbsence.objects.filter(worker=world.benali).exists() is allowed
+    # A new absence is declared where its requests are moved in the same step.
+    assert (add.get("Location") == reverse("forms_admin:leave")) is allowed
+    assert WorkerAbsence.objects.filter(pk=absence.pk, note="Prolongée").exists() is allowed
 
 
 def worker_edit_url(worker):
