@@ -199,8 +199,10 @@ class LeaveView(View):
             return TemplateResponse(request, self.template_name, self.context(form=form), status=400)
         data = form.cleaned_data
         move_form = MoveForm(request.POST) if request.POST.get("step") == "confirm" else None
-        if move_form is None or not move_form.is_valid():
-            return self.preview(request, form, move_form)
+        if move_form is None:
+            return self.preview(request, form)
+        if not move_form.is_valid():
+            return self.preview(request, form, move_form, status=400)
         move = move_form.cleaned_data["move"]
         if move == REPLACEMENT and data.get("replacement") is None:
             move_form.add_error("move", _("Choisissez d'abord la personne qui remplace."))
