@@ -379,3 +379,17 @@ def test_publishing_an_old_draft_never_brings_back_an_old_address_or_activity(cl
     assert "01 11" in page.content.decode(), "the form shows the draft"
     worker = SocialWorker.objects.get(pk=world.leroy.pk)
     assert (worker.public_phone, worker.email, worker.active) == ("01 11", "nouvelle@ccas.example.fr", False)
+
+
+@pytest.mark.parametrize("role", ["manager", "assistant", "communication"])
+def test_the_workers_listing_shows_and_filters_their_activity_to_the_manager_and_assistants_only(client, world, role):
+    login(client, world, role)
+
+    listing = client.get("/admin/snippets/services/socialworker/")
+    export = client.get("/admin/snippets/services/socialworker/?export=csv")
+
+    assert listing.status_code == 200
+    assert ('name="active"' in listing.content.decode()) is ROUTING_ROLES[role]
+    assert ("En activité" in listing.content.decode()) is ROUTING_ROLES[role]
+    heading = b"".join(export.streaming_content).decode().splitlines()[0]
+    assert ("activité" in heading) is ROUTING_ROLES[role]
