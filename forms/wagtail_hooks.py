@@ -14,6 +14,7 @@ from wagtail.permissions import register_permission_policy
 from forms.models import AppointmentRequest
 from forms.records.permissions import (
     RequestPermissionPolicy,
+    absence_workers,
     can_count_registrations,
     can_read_access_log,
     can_view_statistics,
@@ -52,6 +53,22 @@ def register_agenda_menu_item():
         icon_name="calendar-alt",
         order=151,
         check=can_work_requests,
+    )
+
+
+def can_declare_absence(user) -> bool:
+    return absence_workers(user) != []
+
+
+@hooks.register("register_admin_menu_item")
+def register_leave_menu_item():
+    return PermissionMenuItem(
+        _("Déclarer une absence"),
+        reverse("forms_admin:leave"),
+        name="forms-leave",
+        icon_name="date",
+        order=151,
+        check=can_declare_absence,
     )
 
 

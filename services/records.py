@@ -12,6 +12,9 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.models import DraftStateMixin, RevisionMixin, TranslatableMixin
 from wagtail_localize.fields import SynchronizedField
 
+# Absences, activity, notification address: who receives a family's request (services.roles).
+ROUTING_PERMISSION = "services.manage_worker_routing"
+
 
 class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
     """A referent social worker: the same person in every language (never translated)."""
@@ -56,25 +59,46 @@ class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
         FieldPanel("job"),
         FieldPanel("photo"),
         FieldPanel("public_phone"),
+        # Who receives a family's request (its notifications, its queue) is the service's to
+        # decide, not the communication staff's: each field checks the permission, so a form
+        # without it neither shows nor takes the field (a POST that names it changes nothing).
         MultiFieldPanel(
             [
-                FieldPanel("email"),
+                FieldPanel("email", permission=ROUTING_PERMISSION),
                 # Linking an account opens a family queue: only the service manager may do it.
                 FieldPanel("user", permission="services.link_worker_account"),
-                FieldPanel("active"),
+                FieldPanel("active", permission=ROUTING_PERMISSION),
             ],
             heading=_("Informations internes (jamais publiées)"),
+            permission=ROUTING_PERMISSION,
         ),
     ]
+
+    # Fields that belong to the worker as a whole, not to a revision of her directory entry:
+    # publishing a draft saved earlier (by communication staff, say) never brings back an old
+    # notification address, account link or activity.
+    ROUTING_FIELDS = ("email", "user_id", "active")
 
     class Meta:
         verbose_name = _("travailleur social")
         verbose_name_plural = _("travailleurs sociaux")
         ordering = ["public_name"]
-        permissions = [("link_worker_account", _("Peut lier un travailleur social à un compte utilisateur"))]
+        permissions = [
+            ("link_worker_account", _("Peut lier un travailleur social à un compte utilisateur")),
+            (
+                "manage_worker_routing",
+                _("Gérer les absences, l'activité et l'adresse de notification des travailleurs sociaux"),
+            ),
+        ]
 
     def __str__(self):
         return self.public_name
+
+    def with_content_json(self, content):
+        obj = super().with_content_json(content)
+        for name in self.ROUTING_FIELDS:
+            setattr(obj, name, getattr(self, name))
+        return obj
 
     @property
     def revisions(self):

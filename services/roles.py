@@ -2,9 +2,12 @@
 
 COMMUNICATION = "Communication"
 
-# Communication staff edit and translate everything public, and nothing else.
+# Communication staff edit and translate everything public, and nothing else. Absences and a
+# worker's activity, notification address and account decide who reads a family's request: they
+# are the manager's and the assistants' (services.records.ROUTING_PERMISSION, granted by
+# forms/migrations/0014_leave, which also takes the absences from the communication group).
 COMMUNICATION_MODEL_PERMISSIONS = {
-    "services": ["socialworker", "socialcentre", "workerabsence", "closureperiod"],
+    "services": ["socialworker", "socialcentre", "closureperiod"],
 }
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
 COLLECTION_PERMISSIONS = {

@@ -19,12 +19,13 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets import Button
 from wagtail.models import Page
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import DeleteView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import CreateView, DeleteView, IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from core.deletion import blockers, page_blockers, pages_deleted_with
 from core.languages import text_direction
 from services.models import ClosurePeriod, SchoolNotice, SchoolPage, SocialCentre, SocialWorker, WorkerAbsence
 from services.poster import INVITATION, PosterError, make_poster
+from services.records import ROUTING_PERMISSION
 
 
 def what_blocks(found) -> str:
@@ -137,8 +138,22 @@ class SocialWorkerDeleteView(DeleteView):
             return cannot_delete(self.request, self.object, blockers(self.object), edit_url=self.get_success_url())
 
 
+class SocialWorkerIndexView(IndexView):
+    """A worker's activity is the service's to see and change (services.records.ROUTING_PERMISSION):
+    without the permission, the listing neither shows nor filters nor exports it."""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if not request.user.has_perm(ROUTING_PERMISSION):
+            for name in ("list_display", "list_filter", "list_export"):
+                setattr(
+                    self, name, [field for field in getattr(self, name) if field not in SocialWorker.ROUTING_FIELDS]
+                )
+
+
 class SocialWorkerViewSet(SnippetViewSet):
     model = SocialWorker
+    index_view_class = SocialWorkerIndexView
     delete_view_class = SocialWorkerDeleteView
     icon = "user"
     menu_label = _("Travailleurs sociaux")
@@ -158,8 +173,21 @@ class SocialCentreViewSet(SnippetViewSet):
     search_fields = ["name"]
 
 
+class WorkerAbsenceCreateView(CreateView):
+    """A new absence is declared on the workers' side (forms.admin.leave), which lists the
+    appointments and requests of the period and moves them in the same step: an absence added
+    here would leave them with nobody to see them. Who may add one is still checked here first."""
+
+    def get(self, request, *args, **kwargs):
+        return redirect("forms_admin:leave")
+
+    def post(self, request, *args, **kwargs):
+        return redirect("forms_admin:leave")
+
+
 class WorkerAbsenceViewSet(SnippetViewSet):
     model = WorkerAbsence
+    add_view_class = WorkerAbsenceCreateView
     icon = "date"
     menu_label = _("Absences")
     list_display = ["worker", "first_day", "last_day", "replacement"]

@@ -12,7 +12,13 @@ from wagtail.admin.ui.components import Component
 
 from forms.models import AppointmentRequest, BookingSettings, Notification
 from forms.notifications.delivery import OVER_BUDGET
-from forms.records.permissions import can_view_all_requests, can_work_requests, visible_requests, worker_of
+from forms.records.permissions import (
+    absence_workers,
+    can_view_all_requests,
+    can_work_requests,
+    visible_requests,
+    worker_of,
+)
 from services.schedule import PARIS, today
 
 LIMIT = 10
@@ -82,7 +88,7 @@ class AppointmentsPanel(Component):
                     "appointments": [a for a in appointments if timezone.localtime(a.slot_start, PARIS).date() == day],
                 }
             )
-        return {"days": days, "request": parent_context["request"]}
+        return {"days": days, "request": parent_context["request"], "can_declare": absence_workers(user) != []}
 
 
 class SmsBudgetPanel(Component):

@@ -246,6 +246,9 @@ class RequestActionView(WorkRequestsRequiredMixin, View):
         if action in FAMILY_ACTIONS:
             success = f"{success} {FAMILY_TOLD if req.email else FAMILY_TO_CALL}"
         messages.success(request, success)
+        if not visible_requests(request.user).filter(pk=req.pk).exists():
+            # Handed to a colleague or to the service queue: back to the queue, not to a 404.
+            return redirect(reverse("forms_admin:index"))
         return redirect(detail_url)
 
     def render_with_errors(self, req, action, form):

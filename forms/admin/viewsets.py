@@ -21,6 +21,7 @@ from forms.admin.access_log import AccessLogView
 from forms.admin.agenda import AgendaView
 from forms.admin.cancelled_day import CancelledDayView
 from forms.admin.feed import CalendarFeedView
+from forms.admin.leave import LeaveView
 from forms.admin.queue import RequestFilterSet, RequestIndexView
 from forms.admin.record import RecordRequestView
 from forms.admin.reports import AnnualReportView, StatisticsView
@@ -102,6 +103,7 @@ class RequestViewSet(ModelViewSet):
             path("journal/", AccessLogView.as_view(), name="access_log"),
             path("journal/results/", AccessLogView.as_view(results_only=True), name="access_log_results"),
             path("enregistrer/", RecordRequestView.as_view(), name="record"),
+            path("absence/", LeaveView.as_view(), name="leave"),
             path("permanence-annulee/<int:pk>/", CancelledDayView.as_view(), name="cancelled_day"),
             path("statistiques/", StatisticsView.as_view(), name="statistics"),
             path(

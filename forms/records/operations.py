@@ -205,6 +205,15 @@ def reassign(request: AppointmentRequest, user, worker, reason: str) -> Appointm
         )
     if request.slot_start is not None:
         _refuse_absent(worker, request.slot_start)
+    elif worker is not None:
+        # A request without an appointment is read now: not by a worker away today (routing
+        # gives it to her replacement, services.availability).
+        day = timezone.localtime(now, PARIS).date()
+        if load_absences([worker.pk], day, day).absence_on(worker.pk, day) is not None:
+            raise OperationError(
+                _("%(worker)s est absent·e aujourd'hui : confiez la demande à un·e collègue présent·e.")
+                % {"worker": worker}
+            )
     request.assigned_worker = worker
     request.routed_as = AppointmentRequest.Routing.MANUAL
     request.routed_at = now

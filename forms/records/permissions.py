@@ -91,6 +91,20 @@ def recording_queues(user):
     return [worker] if worker is not None else []
 
 
+# services.records.ROUTING_PERMISSION: absences, a worker's activity and notification address.
+MANAGE_WORKER_ROUTING = "services.manage_worker_routing"
+
+
+def absence_workers(user):
+    """The workers whose absence a user may declare (forms.admin.leave): None means anyone's (the
+    manager, the assistants: services.manage_worker_routing); a worker declares only her own;
+    communication staff none (an absence chooses who reads a family's request)."""
+    if _active(user) and user.has_perm(MANAGE_WORKER_ROUTING):
+        return None
+    worker = worker_of(user) if can_work_requests(user) else None
+    return [worker] if worker is not None else []
+
+
 def visible_requests(user):
     """The requests this user may read. Everything else is a 404 for them."""
     requests = AppointmentRequest.objects.all()

@@ -9,7 +9,8 @@ import pytest
 from django.urls import reverse
 
 from forms.models import AppointmentRequest, RequestEvent
-from tests.factories import AppointmentRequestFactory
+from services.models import SocialWorker, WorkerAbsence
+from tests.factories import AppointmentRequestFactory, make_absence
 from tests.forms.workers_side import future
 from tests.helpers import login_staff
 
@@ -81,6 +82,7 @@ ACTIONS = {
         "calendar_feed",
         "record",
         "annual_report",
+        "leave",
     ],
 )
 def test_each_role_gets_the_expected_status_on_each_page(client, world, role, page):
@@ -99,6 +101,8 @@ def test_each_role_gets_the_expected_status_on_each_page(client, world, role, pa
         # Recording a request taken at the permanence: each worker into their own queue.
         "record": (reverse("forms_admin:record"), 200 if access != FORBIDDEN else 403),
         "annual_report": (reverse("forms_admin:annual_report"), 200 if statistics else 403),
+        # Declaring an absence: each worker her own, the manager and assistants anyone's.
+        "leave": (reverse("forms_admin:leave"), 200 if access != FORBIDDEN else 403),
     }
     url, expected = urls[page]
 
@@ -120,7 +124,10 @@ def test_each_role_gets_the_expected_status_on_each_action(client, world, role, 
     request.refresh_from_db()
     events = set(request.events.values_list("kind", flat=True))
     if access == ALLOWED:
-        assert response["Location"] == reverse("forms_admin:detail", args=[request.pk])
+        # Handed to the service queue, the request leaves the worker's queue: she lands on her queue.
+        gone = role == "worker" and action == "reassign"
+        landing = reverse("forms_admin:index") if gone else reverse("forms_admin:detail", args=[request.pk])
+        assert response["Location"] == landing
         assert request.status == status_after
         assert events - {RequestEvent.Kind.CREATED}, "the action is recorded in the timeline"
     else:
@@ -157,6 +164,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, world):
         reverse("forms_admin:statistics") + "?export=csv",
         reverse("forms_admin:record"),
         reverse("forms_admin:annual_report"),
+        reverse("forms_admin:leave"),
     ]:
         response = client.get(url)
         assert response.status_code == 302
@@ -298,3 +306,90 @@ def test_wagtail_site_history_shows_request_activity_to_the_manager_only(client,
         "assistant": True,
         "communication": False,
     }
+
+
+# Absences and a worker's private fields (notification address, activity, account) choose who
+# reads a family's request: the manager's and the assistants', never the communication staff's.
+ROUTING_ROLES = {"worker": False, "manager": True, "assistant": True, "communication": False}
+
+
+@pytest.mark.parametrize("role", list(ROUTING_ROLES))
+def test_only_the_manager_and_assistants_open_and_change_the_absences(client, world, role):
+    absence = make_absence(world.leroy, future().date(), future().date())
+    allowed = ROUTING_ROLES[role]
+    login(client, world, role)
+
+    listing = client.get("/admin/snippets/services/workerabsence/")
+    edit = client.get(f"/admin/snippets/services/workerabsence/edit/{absence.pk}/")
+    add = client.get("/admin/snippets/services/workerabsence/add/")
+    client.post(
+        f"/admin/snippets/services/workerabsence/edit/{absence.pk}/",
+        {"worker": world.leroy.pk, "first_day": absence.first_day, "last_day": absence.last_day, "note": "Prolongée"},
+    )
+
+    assert (listing.status_code == 200) is allowed
+    assert (edit.status_code == 200) is allowed
+    # A new absence is declared where its requests are moved in the same step.
+    assert (add.get("Location") == reverse("forms_admin:leave")) is allowed
+    assert WorkerAbsence.objects.filter(pk=absence.pk, note="Prolongée").exists() is allowed
+
+
+def worker_edit_url(worker):
+    return f"/admin/snippets/services/socialworker/edit/{worker.pk}/"
+
+
+def worker_form(worker, action="action-publish", **data):
+    fields = {"public_name": worker.public_name, "job": worker.job, "public_phone": worker.public_phone}
+    return {**fields, "email": worker.email, "active": "on", action: action, **data}
+
+
+@pytest.mark.parametrize("role", ["manager", "assistant", "communication"])
+def test_a_workers_private_fields_are_shown_and_changed_by_the_manager_and_assistants_only(client, world, role):
+    world.leroy.save_revision().publish()
+    allowed = ROUTING_ROLES[role]
+    login(client, world, role)
+
+    page = client.get(worker_edit_url(world.leroy))
+    response = client.post(
+        worker_edit_url(world.leroy),
+        worker_form(world.leroy, public_phone="01 99 99 99 99", email="intrus@example.org", active=""),
+    )
+
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert ('name="email"' in content) is allowed
+    assert ('name="active"' in content) is allowed
+    assert response.status_code == 302
+    worker = SocialWorker.objects.get(pk=world.leroy.pk)
+    assert worker.public_phone == "01 99 99 99 99", "every role keeps the public directory"
+    assert (worker.email == "intrus@example.org") is allowed
+    assert worker.active is not allowed
+
+
+def test_publishing_an_old_draft_never_brings_back_an_old_address_or_activity(client, world):
+    world.leroy.save_revision().publish()
+    login(client, world, "communication")
+    client.post(worker_edit_url(world.leroy), worker_form(world.leroy, action="action-draft", public_phone="01 11"))
+    # Meanwhile the service changes where her requests' messages go and deactivates her.
+    SocialWorker.objects.filter(pk=world.leroy.pk).update(email="nouvelle@ccas.example.fr", active=False)
+
+    page = client.get(worker_edit_url(world.leroy))
+    client.post(worker_edit_url(world.leroy), worker_form(world.leroy, public_phone="01 11"))
+
+    assert "01 11" in page.content.decode(), "the form shows the draft"
+    worker = SocialWorker.objects.get(pk=world.leroy.pk)
+    assert (worker.public_phone, worker.email, worker.active) == ("01 11", "nouvelle@ccas.example.fr", False)
+
+
+@pytest.mark.parametrize("role", ["manager", "assistant", "communication"])
+def test_the_workers_listing_shows_and_filters_their_activity_to_the_manager_and_assistants_only(client, world, role):
+    login(client, world, role)
+
+    listing = client.get("/admin/snippets/services/socialworker/")
+    export = client.get("/admin/snippets/services/socialworker/?export=csv")
+
+    assert listing.status_code == 200
+    assert ('name="active"' in listing.content.decode()) is ROUTING_ROLES[role]
+    assert ("En activité" in listing.content.decode()) is ROUTING_ROLES[role]
+    heading = b"".join(export.streaming_content).decode().splitlines()[0]
+    assert ("activité" in heading) is ROUTING_ROLES[role]
