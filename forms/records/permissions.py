@@ -75,6 +75,11 @@ def worker_of(user):
     return user._forms_social_worker
 
 
+def can_read_own_figures(user) -> bool:
+    """Whether this user has a queue of her own to count ("Mes chiffres"): a worker's account."""
+    return can_work_requests(user) and worker_of(user) is not None
+
+
 def can_record_requests(user) -> bool:
     """Whether this user may record a request taken at the permanence, by phone, by e-mail or
     at the CCAS desk: a worker (into their own queue), the manager and the assistants (into
