@@ -19,7 +19,13 @@ from wagtail.admin.views.reports import ReportView
 from forms.admin.common import forbidden
 from forms.models import AppointmentRequest
 from forms.records.audit import What, record_listing
-from forms.records.permissions import can_read_own_figures, can_view_statistics, visible_requests, worker_of
+from forms.records.permissions import (
+    can_read_own_figures,
+    can_view_statistics,
+    can_view_worker_statistics,
+    visible_requests,
+    worker_of,
+)
 from forms.records.stats import bar_chart, compute_statistics, school_rows, worker_statistics
 from services.schedule import PARIS
 
@@ -100,7 +106,11 @@ class StatisticsView(ReportView):
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
-        context.update(statistics=self.statistics, charts=self.charts)
+        context.update(
+            statistics=self.statistics,
+            charts=self.charts,
+            per_worker=can_view_worker_statistics(self.request.user),
+        )
         return context
 
 
@@ -184,7 +194,7 @@ class WorkerStatisticsView(ReportView):
     }
 
     def allowed(self, user) -> bool:
-        return can_view_statistics(user)
+        return can_view_worker_statistics(user)
 
     def dispatch(self, request, *args, **kwargs):
         if not self.allowed(request.user):

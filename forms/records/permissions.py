@@ -25,6 +25,7 @@ VIEW_ALL_REQUESTS = "view_all_requests"
 VIEW_STATISTICS = "view_request_statistics"
 VIEW_ACCESS_LOG = "view_access_log"
 MANAGE_STAFF_ACCOUNTS = "manage_staff_accounts"
+VIEW_WORKER_STATISTICS = "view_worker_statistics"
 
 # codename: (model whose content type holds it, label shown in the group editor)
 CUSTOM_PERMISSIONS = {
@@ -32,6 +33,7 @@ CUSTOM_PERMISSIONS = {
     VIEW_ALL_REQUESTS: ("appointmentrequest", "Consulter toutes les files de demandes"),
     VIEW_STATISTICS: ("appointmentrequest", "Consulter et exporter les statistiques des demandes"),
     VIEW_ACCESS_LOG: ("accessrecord", "Consulter le journal des consultations des données des familles"),
+    VIEW_WORKER_STATISTICS: ("appointmentrequest", "Consulter les statistiques par travailleur social"),
     MANAGE_STAFF_ACCOUNTS: ("accessrecord", "Créer, désactiver et réinitialiser les comptes des groupes du service"),
 }
 
@@ -41,7 +43,14 @@ ASSISTANTS = "Secrétariat"
 
 GROUP_PERMISSIONS = {
     WORKERS: [MANAGE_REQUESTS],
-    MANAGER: [MANAGE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_STATISTICS, VIEW_ACCESS_LOG, MANAGE_STAFF_ACCOUNTS],
+    MANAGER: [
+        MANAGE_REQUESTS,
+        VIEW_ALL_REQUESTS,
+        VIEW_STATISTICS,
+        VIEW_ACCESS_LOG,
+        VIEW_WORKER_STATISTICS,
+        MANAGE_STAFF_ACCOUNTS,
+    ],
     ASSISTANTS: [MANAGE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_STATISTICS],
 }
 
@@ -75,6 +84,12 @@ def worker_of(user):
 
         user._forms_social_worker = SocialWorker.objects.filter(user=user).first()
     return user._forms_social_worker
+
+
+def can_view_worker_statistics(user) -> bool:
+    """The figures per worker (what each colleague's queue became) are the service manager's:
+    the assistants read the service's statistics, not the comparison of the workers."""
+    return _active(user) and user.has_perm(_perm(VIEW_WORKER_STATISTICS))
 
 
 def can_read_own_figures(user) -> bool:

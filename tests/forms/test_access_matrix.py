@@ -303,14 +303,12 @@ def test_wagtail_site_history_shows_request_activity_to_the_manager_only(client,
 # Issue 15, statistics per worker and the manager's staff accounts (branch staffstats).
 STAFFSTATS_PAGES = {
     # page: (URL builder, the roles that get 200; every other role gets 403)
-    "worker_statistics": (lambda world: reverse("forms_admin:worker_statistics"), {"manager", "assistant"}),
-    "worker_statistics_results": (
-        lambda world: reverse("forms_admin:worker_statistics_results"),
-        {"manager", "assistant"},
-    ),
+    # The comparison of the workers is the manager's; the assistants read the service's statistics.
+    "worker_statistics": (lambda world: reverse("forms_admin:worker_statistics"), {"manager"}),
+    "worker_statistics_results": (lambda world: reverse("forms_admin:worker_statistics_results"), {"manager"}),
     "worker_statistics_csv": (
         lambda world: reverse("forms_admin:worker_statistics") + "?export=csv&table=schools",
-        {"manager", "assistant"},
+        {"manager"},
     ),
     "my_figures": (lambda world: reverse("forms_admin:my_figures"), {"worker", "other_worker"}),
     "my_figures_results": (lambda world: reverse("forms_admin:my_figures_results"), {"worker", "other_worker"}),

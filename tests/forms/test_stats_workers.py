@@ -204,11 +204,19 @@ def test_a_worker_cannot_widen_her_figures_with_parameters(client, world, known_
     assert worker_rows(response.context["figures"]) == {"M. Karim Benali": (2, 1, 1, 0, 1, 1, 5.0, 7.0)}
 
 
-def test_a_worker_cannot_read_the_table_of_every_worker(client, world, known_year):
-    login_staff(client, world.worker)
+@pytest.mark.parametrize("role", ["worker", "assistant"])
+def test_only_the_manager_reads_the_table_of_every_worker(client, world, known_year, role):
+    login_staff(client, getattr(world, role))
 
     assert client.get(WORKERS_URL).status_code == 403
     assert client.get(WORKERS_URL + "?export=csv&table=workers").status_code == 403
+    assert WORKERS_URL not in client.get(reverse("forms_admin:statistics")).content.decode()
+
+
+def test_the_managers_statistics_page_links_to_the_table_of_every_worker(client, world):
+    login_staff(client, world.manager)
+
+    assert WORKERS_URL in client.get(reverse("forms_admin:statistics")).content.decode()
 
 
 @pytest.mark.parametrize("url", [WORKERS_URL, MINE_URL, MINE_URL + "?export=csv", WORKERS_URL + "?export=csv"])

@@ -280,3 +280,10 @@ def test_the_actions_need_the_csrf_token(staff):
     assert client.post(action_url(staff.worker, "deactivate")).status_code == 403
     staff.worker.refresh_from_db()
     assert staff.worker.is_active
+
+
+@pytest.mark.parametrize("codename", ["manage_staff_accounts", "view_worker_statistics"])
+def test_the_migration_gives_the_new_permissions_to_the_manager_group_only(codename):
+    holders = Group.objects.filter(permissions__codename=codename).values_list("name", flat=True)
+
+    assert list(holders) == [MANAGER]
