@@ -41,6 +41,16 @@ LOG_ACTIONS = {
 }
 
 
+def recent_actions(limit=20):
+    """The latest actions on the service's accounts (and two-factor resets), for the manager's
+    page: Wagtail's site history shows account entries only to superusers."""
+    from wagtail.models import ModelLogEntry
+
+    actions = [*LOG_ACTIONS, two_factor.RESET_ACTION]
+    entries = ModelLogEntry.objects.filter(action__in=actions).select_related("user").order_by("-timestamp", "-pk")
+    return entries[:limit]
+
+
 def service_accounts():
     """Every account in at least one of the service's groups, with its groups loaded."""
     return (

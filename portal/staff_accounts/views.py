@@ -64,7 +64,16 @@ class AccountListView(ManagerOnlyMixin, View):
             }
             for account in accounts
         ]
-        return TemplateResponse(request, "staff_accounts/index.html", _context(_("Comptes du service"), rows=rows))
+        actions = [
+            {
+                "entry": entry,
+                "label": staff_accounts.LOG_ACTIONS.get(entry.action, _("Double authentification réinitialisée")),
+            }
+            for entry in staff_accounts.recent_actions()
+        ]
+        return TemplateResponse(
+            request, "staff_accounts/index.html", _context(_("Comptes du service"), rows=rows, actions=actions)
+        )
 
 
 class AccountCreateView(ManagerOnlyMixin, View):

@@ -26,8 +26,8 @@ pytestmark = pytest.mark.django_db
 User = get_user_model()
 INDEX = reverse("staff_accounts:index")
 CREATE = reverse("staff_accounts:create")
-# The listing's queries (measured: 15), the same for four accounts or fourteen.
-LISTING_QUERIES = 15
+# The listing's queries (measured: 16), the same for four accounts or fourteen.
+LISTING_QUERIES = 16
 
 
 def action_url(account, action):
@@ -194,6 +194,17 @@ def test_deactivating_ends_the_accounts_sessions_and_reactivating_lets_it_back(c
     assert staff.worker.is_active
     actions = list(ModelLogEntry.objects.filter(user=staff.manager).order_by("pk").values_list("action", flat=True))
     assert actions == [staff_accounts.DEACTIVATED, staff_accounts.REACTIVATED]
+
+
+def test_the_accounts_page_shows_the_latest_actions_and_who_did_them(client, staff):
+    login_staff(client, staff.manager)
+    client.post(action_url(staff.worker, "deactivate"))
+
+    actions = client.get(INDEX).context["actions"]
+
+    assert [(a["entry"].label, str(a["label"]), a["entry"].user) for a in actions] == [
+        ("referente", "Compte du service désactivé", staff.manager)
+    ]
 
 
 def test_a_reset_locks_out_the_old_password_and_phone_and_sends_a_link(client, staff, mailoutbox):
