@@ -16,7 +16,8 @@ from django.views import View
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from forms.admin.common import forbidden
-from forms.records.permissions import can_manage_staff_accounts
+from forms.models import AppointmentRequest
+from forms.records.permissions import can_manage_staff_accounts, visible_requests
 from portal import staff_accounts
 from portal.staff_accounts.forms import NewAccountForm
 
@@ -124,10 +125,18 @@ class AccountActionView(ManagerOnlyMixin, View):
             return forbidden(request)
         label, explanation = ACTIONS[action]
         title = f"{label} : {account.get_full_name() or account.get_username()}"
-        return TemplateResponse(
-            request,
-            "staff_accounts/confirm.html",
-            _context(title, account=account, label=label, explanation=explanation, action=action),
+        context = _context(title, account=account, label=label, explanation=explanation, action=action)
+        if action == "deactivate":
+            context["open_requests"] = self.open_requests(request, account)
+        return TemplateResponse(request, "staff_accounts/confirm.html", context)
+
+    def open_requests(self, request, account) -> int:
+        """The open requests of the worker linked to this account: they still route to her
+        queue, which nobody reads once the account is off (the manager reassigns them)."""
+        return (
+            visible_requests(request.user)
+            .filter(assigned_worker__user=account, status__in=AppointmentRequest.ACTIVE_STATUSES)
+            .count()
         )
 
     def post(self, request, pk, action):
@@ -135,6 +144,9 @@ class AccountActionView(ManagerOnlyMixin, View):
         if refusal:
             return forbidden(request)
         name = account.get_username()
+        if action == "reset" and not account.email:
+            messages.error(request, _("Ce compte n'a pas d'adresse e-mail : un administrateur doit en saisir une."))
+            return redirect("staff_accounts:index")
         if action == "reset":
             staff_accounts.reset_account(account, by=request.user, request=request)
             messages.success(request, _("Compte %(user)s réinitialisé : un lien lui est envoyé.") % {"user": name})

@@ -15,10 +15,11 @@ from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from wagtail.models import ModelLogEntry
 
+from forms.models import AppointmentRequest
 from forms.records.permissions import ASSISTANTS, MANAGER, WORKERS
 from portal import staff_accounts
 from services.roles import COMMUNICATION
-from tests.factories import UserFactory
+from tests.factories import AppointmentRequestFactory, UserFactory, make_worker
 from tests.helpers import login_staff
 
 pytestmark = pytest.mark.django_db
@@ -205,6 +206,28 @@ def test_the_accounts_page_shows_the_latest_actions_and_who_did_them(client, sta
     assert [(a["entry"].label, str(a["label"]), a["entry"].user) for a in actions] == [
         ("referente", "Compte du service désactivé", staff.manager)
     ]
+
+
+def test_deactivating_a_workers_account_warns_of_her_open_requests(client, staff):
+    worker = make_worker("Mme Claire Leroy", user=staff.worker)
+    AppointmentRequestFactory(assigned_worker=worker)
+    AppointmentRequestFactory(assigned_worker=worker, status=AppointmentRequest.Status.DONE)
+    login_staff(client, staff.manager)
+
+    page = client.get(action_url(staff.worker, "deactivate"))
+
+    assert page.context["open_requests"] == 1
+    assert "encore 1 demande en cours" in page.content.decode()
+
+
+def test_an_account_without_e_mail_is_not_reset(client, staff, mailoutbox):
+    get_user_model().objects.filter(pk=staff.worker.pk).update(email="")
+    login_staff(client, staff.manager)
+
+    client.post(action_url(staff.worker, "reset"))
+
+    staff.worker.refresh_from_db()
+    assert staff.worker.has_usable_password() and not mailoutbox
 
 
 def test_a_reset_locks_out_the_old_password_and_phone_and_sends_a_link(client, staff, mailoutbox):
