@@ -188,7 +188,7 @@ def _source_by_school(requests) -> CrossTable:
 
 def first_contacts(requests, *fields):
     """Each request with the moment of the service's first contact with the family (None if
-    never): `(first_contact_at, *fields)` per request, in one query.
+    never): `(first_contact_at, created_at, *fields)` per request, in one query.
 
     The first contact is read from the request's timeline (RequestEvent): the first
     acknowledgement, appointment fixed, appointment held or missed (FIRST_CONTACT_EVENTS),

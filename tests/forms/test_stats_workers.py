@@ -264,6 +264,19 @@ def test_each_table_exports_alone_as_csv_with_a_byte_order_mark(client, world, k
     ]
 
 
+def test_each_table_exports_as_xlsx_too(client, world, known_year):
+    from openpyxl import load_workbook
+
+    login_staff(client, world.manager)
+
+    response = client.get(WORKERS_URL + "?year=2025&export=xlsx&table=lead_times")
+
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["Délai", "Demandes comptées", "Médiane (jours)", "Moyenne (jours)"]
+    assert rows[1] == ["De la demande au premier contact", 4, 1.5, 2.0]
+
+
 def test_a_workers_export_is_her_own_row(client, world, known_year):
     login_staff(client, world.worker)
 
