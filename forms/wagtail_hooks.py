@@ -17,6 +17,7 @@ from forms.records.permissions import (
     absence_workers,
     can_count_registrations,
     can_read_access_log,
+    can_read_own_figures,
     can_view_statistics,
     can_work_requests,
 )
@@ -81,6 +82,18 @@ def register_statistics_menu_item():
         icon_name="table",
         order=152,
         check=can_view_statistics,
+    )
+
+
+@hooks.register("register_admin_menu_item")
+def register_my_figures_menu_item():
+    return PermissionMenuItem(
+        _("Mes chiffres"),
+        reverse("forms_admin:my_figures"),
+        name="forms-my-figures",
+        icon_name="table",
+        order=152,
+        check=can_read_own_figures,
     )
 
 

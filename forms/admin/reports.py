@@ -19,8 +19,14 @@ from wagtail.admin.views.reports import ReportView
 from forms.admin.common import forbidden
 from forms.models import AppointmentRequest
 from forms.records.audit import What, record_listing
-from forms.records.permissions import can_view_statistics, visible_requests
-from forms.records.stats import bar_chart, compute_statistics, school_rows
+from forms.records.permissions import (
+    can_read_own_figures,
+    can_view_statistics,
+    can_view_worker_statistics,
+    visible_requests,
+    worker_of,
+)
+from forms.records.stats import bar_chart, compute_statistics, school_rows, worker_statistics
 from services.schedule import PARIS
 
 
@@ -100,7 +106,11 @@ class StatisticsView(ReportView):
 
     def get_context_data(self, *args, **kwargs):
         context = super().get_context_data(*args, **kwargs)
-        context.update(statistics=self.statistics, charts=self.charts)
+        context.update(
+            statistics=self.statistics,
+            charts=self.charts,
+            per_worker=can_view_worker_statistics(self.request.user),
+        )
         return context
 
 
@@ -131,3 +141,125 @@ class AnnualReportView(View):
             "schools": school_rows(requests),
         }
         return TemplateResponse(request, "forms/admin/annual_report.html", context)
+
+
+class WorkerStatisticsView(ReportView):
+    """The manager's figures per worker, the lead times and the no-show rate per school
+    (forms.records.stats.worker_statistics, where the words are defined), for the period of the
+    filters. Each table exports alone: ?export=csv&table=workers|lead_times|schools."""
+
+    page_title = _("Statistiques par travailleur social")
+    header_icon = "table"
+    template_name = "forms/admin/worker_statistics.html"
+    results_template_name = "forms/admin/worker_statistics_results.html"
+    index_url_name = "forms_admin:worker_statistics"
+    index_results_url_name = "forms_admin:worker_statistics_results"
+    filterset_class = StatisticsFilterSet
+    paginate_by = None
+    # The access log's name of this report.
+    report = "workers"
+    TABLES = {
+        "workers": (
+            "statistiques-par-travailleur",
+            {
+                "worker": _("Travailleur social"),
+                "requests": _("Demandes reçues"),
+                "contacted": _("Premier contact établi"),
+                "appointments": _("Rendez-vous"),
+                "done": _("Rendez-vous honorés"),
+                "no_show": _("Absences au rendez-vous"),
+                "cancelled": _("Annulations"),
+                "days_to_contact": _("Délai médian jusqu'au premier contact (jours)"),
+                "days_to_appointment": _("Délai médian jusqu'au rendez-vous (jours)"),
+            },
+        ),
+        "lead_times": (
+            "delais",
+            {
+                "label": _("Délai"),
+                "count": _("Demandes comptées"),
+                "median": _("Médiane (jours)"),
+                "mean": _("Moyenne (jours)"),
+            },
+        ),
+        "schools": (
+            "absences-par-ecole",
+            {
+                "school": _("École"),
+                "done": _("Rendez-vous honorés"),
+                "no_show": _("Absences au rendez-vous"),
+                "rate": _("Taux d'absence (%)"),
+            },
+        ),
+    }
+
+    def allowed(self, user) -> bool:
+        return can_view_worker_statistics(user)
+
+    def dispatch(self, request, *args, **kwargs):
+        if not self.allowed(request.user):
+            return forbidden(request)
+        if request.method == "GET":
+            export = request.GET.get("export")
+            detail = {"report": self.report, **({"format": export} if export else {})}
+            record_listing(request, What.EXPORT if export else What.STATISTICS, **detail)
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def table(self) -> str:
+        table = self.request.GET.get("table", "")
+        return table if table in self.TABLES else "workers"
+
+    @property
+    def list_export(self):
+        return list(self.TABLES[self.table][1])
+
+    @property
+    def export_headings(self):
+        return self.TABLES[self.table][1]
+
+    def get_filename(self):
+        return self.TABLES[self.table][0]
+
+    def export_url(self, table):
+        params = self.request.GET.copy()
+        params["export"], params["table"] = "csv", table
+        return f"{self.request.path}?{params.urlencode()}"
+
+    def get_queryset(self):
+        return visible_requests(self.request.user)
+
+    def include(self):
+        return ()
+
+    def get_filtered_queryset(self):
+        self.figures = worker_statistics(self.filter_queryset(self.get_queryset()), include=self.include())
+        return list(getattr(self.figures, self.table))
+
+    def get_context_data(self, *args, **kwargs):
+        context = super().get_context_data(*args, **kwargs)
+        context.update(
+            figures=self.figures,
+            exports={table: self.export_url(table) for table in self.TABLES},
+            headings={table: columns for table, (_name, columns) in self.TABLES.items()},
+        )
+        return context
+
+
+class MyFiguresView(WorkerStatisticsView):
+    """ "Mes chiffres": a worker's own row, lead times and no-shows per school, over her own
+    queue only (visible_requests, narrowed to her: a supervisor linked to a worker sees hers)."""
+
+    page_title = _("Mes chiffres")
+    index_url_name = "forms_admin:my_figures"
+    index_results_url_name = "forms_admin:my_figures_results"
+    report = "mine"
+
+    def allowed(self, user) -> bool:
+        return can_read_own_figures(user)
+
+    def get_queryset(self):
+        return visible_requests(self.request.user).filter(assigned_worker=worker_of(self.request.user))
+
+    def include(self):
+        return [worker_of(self.request.user)]

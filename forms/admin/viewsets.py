@@ -24,7 +24,7 @@ from forms.admin.feed import CalendarFeedView
 from forms.admin.leave import LeaveView
 from forms.admin.queue import RequestFilterSet, RequestIndexView
 from forms.admin.record import RecordRequestView
-from forms.admin.reports import AnnualReportView, StatisticsView
+from forms.admin.reports import AnnualReportView, MyFiguresView, StatisticsView, WorkerStatisticsView
 from forms.admin.request import RequestActionView, RequestDetailView, RequestHistoryView
 from forms.models import AppointmentRequest
 from forms.records.permissions import can_view_all_requests, can_work_requests, visible_requests, worker_of
@@ -112,6 +112,14 @@ class RequestViewSet(ModelViewSet):
                 name="statistics_results",
             ),
             path("statistiques/rapport-annuel/", AnnualReportView.as_view(), name="annual_report"),
+            path("statistiques/par-travailleur/", WorkerStatisticsView.as_view(), name="worker_statistics"),
+            path(
+                "statistiques/par-travailleur/results/",
+                WorkerStatisticsView.as_view(results_only=True),
+                name="worker_statistics_results",
+            ),
+            path("mes-chiffres/", MyFiguresView.as_view(), name="my_figures"),
+            path("mes-chiffres/results/", MyFiguresView.as_view(results_only=True), name="my_figures_results"),
             path("<int:pk>/", RequestDetailView.as_view(), name="detail"),
             path("<int:pk>/historique/", self.history_view, name="history"),
             path("<int:pk>/historique/results/", self.history_results_view, name="history_results"),

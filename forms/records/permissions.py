@@ -24,6 +24,8 @@ MANAGE_REQUESTS = "manage_requests"
 VIEW_ALL_REQUESTS = "view_all_requests"
 VIEW_STATISTICS = "view_request_statistics"
 VIEW_ACCESS_LOG = "view_access_log"
+MANAGE_STAFF_ACCOUNTS = "manage_staff_accounts"
+VIEW_WORKER_STATISTICS = "view_worker_statistics"
 
 # codename: (model whose content type holds it, label shown in the group editor)
 CUSTOM_PERMISSIONS = {
@@ -31,6 +33,8 @@ CUSTOM_PERMISSIONS = {
     VIEW_ALL_REQUESTS: ("appointmentrequest", "Consulter toutes les files de demandes"),
     VIEW_STATISTICS: ("appointmentrequest", "Consulter et exporter les statistiques des demandes"),
     VIEW_ACCESS_LOG: ("accessrecord", "Consulter le journal des consultations des données des familles"),
+    VIEW_WORKER_STATISTICS: ("appointmentrequest", "Consulter les statistiques par travailleur social"),
+    MANAGE_STAFF_ACCOUNTS: ("accessrecord", "Créer, désactiver et réinitialiser les comptes des groupes du service"),
 }
 
 WORKERS = "Travailleurs sociaux"
@@ -39,7 +43,14 @@ ASSISTANTS = "Secrétariat"
 
 GROUP_PERMISSIONS = {
     WORKERS: [MANAGE_REQUESTS],
-    MANAGER: [MANAGE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_STATISTICS, VIEW_ACCESS_LOG],
+    MANAGER: [
+        MANAGE_REQUESTS,
+        VIEW_ALL_REQUESTS,
+        VIEW_STATISTICS,
+        VIEW_ACCESS_LOG,
+        VIEW_WORKER_STATISTICS,
+        MANAGE_STAFF_ACCOUNTS,
+    ],
     ASSISTANTS: [MANAGE_REQUESTS, VIEW_ALL_REQUESTS, VIEW_STATISTICS],
 }
 
@@ -73,6 +84,17 @@ def worker_of(user):
 
         user._forms_social_worker = SocialWorker.objects.filter(user=user).first()
     return user._forms_social_worker
+
+
+def can_view_worker_statistics(user) -> bool:
+    """The figures per worker (what each colleague's queue became) are the service manager's:
+    the assistants read the service's statistics, not the comparison of the workers."""
+    return _active(user) and user.has_perm(_perm(VIEW_WORKER_STATISTICS))
+
+
+def can_read_own_figures(user) -> bool:
+    """Whether this user has a queue of her own to count ("Mes chiffres"): a worker's account."""
+    return can_work_requests(user) and worker_of(user) is not None
 
 
 def can_record_requests(user) -> bool:
@@ -121,6 +143,12 @@ def can_read_access_log(user) -> bool:
     """The access log of families' data (forms.records.audit) is the service manager's (and the
     superuser's): the assistants are in it, they do not read it."""
     return _active(user) and user.has_perm(_perm(VIEW_ACCESS_LOG))
+
+
+def can_manage_staff_accounts(user) -> bool:
+    """The service manager creates, deactivates and resets the accounts of the service's groups
+    (portal.staff_accounts says which accounts and what she may never grant)."""
+    return _active(user) and user.has_perm(_perm(MANAGE_STAFF_ACCOUNTS))
 
 
 def can_see_registrations(user) -> bool:

@@ -186,21 +186,32 @@ def _source_by_school(requests) -> CrossTable:
     return _cross("source_by_school", _("Origine des demandes par école"), pairs, labels)
 
 
-def first_contact_days(requests) -> list[float]:
-    """Days from each request to the service's first contact with the family: its first
-    acknowledgement, appointment fixed or held; a request staff recorded (the family was
-    there or on the phone) counts 0. Requests never contacted are left out."""
+def first_contacts(requests, *fields):
+    """Each request with the moment of the service's first contact with the family (None if
+    never): `(first_contact_at, created_at, *fields)` per request, in one query.
+
+    The first contact is read from the request's timeline (RequestEvent): the first
+    acknowledgement, appointment fixed, appointment held or missed (FIRST_CONTACT_EVENTS),
+    whoever recorded it. A request staff recorded themselves (its CREATED event has a user:
+    the family was at the permanence, on the phone, at the desk) was a contact at once: its
+    first contact is its creation. Viewing, notifying, reassigning or a note is not a contact."""
     rows = requests.order_by().annotate(
         first=Min("events__at", filter=Q(events__kind__in=FIRST_CONTACT_EVENTS)),
         recorded=Count("events", filter=Q(events__kind=RequestEvent.Kind.CREATED, events__user__isnull=False)),
     )
-    days = []
-    for created_at, first, recorded in rows.values_list("created_at", "first", "recorded"):
-        if recorded:
-            days.append(0.0)
-        elif first is not None:
-            days.append(max((first - created_at).total_seconds(), 0) / 86400)
-    return days
+    for created_at, first, recorded, *values in rows.values_list("created_at", "first", "recorded", *fields):
+        yield (created_at if recorded else first, created_at, *values)
+
+
+def _days(start, end) -> float:
+    # Never negative: an event entered a little before the request's stored time counts 0.
+    return max((end - start).total_seconds(), 0) / 86400
+
+
+def first_contact_days(requests) -> list[float]:
+    """Days from each request to the service's first contact with the family (first_contacts);
+    a request staff recorded counts 0. Requests never contacted are left out."""
+    return [_days(created_at, first) for first, created_at in first_contacts(requests) if first is not None]
 
 
 def _month_label(month: date) -> str:
@@ -352,6 +363,140 @@ def compute_statistics(requests) -> Statistics:
     tables = [_source_by_month(requests), _source_by_school(requests)]
     return Statistics(
         total=requests.count(), annual=_annual(requests, origin, sources), breakdowns=breakdowns, tables=tables
+    )
+
+
+# Per worker, lead times and no-shows per school: one pass over the requests of the period.
+#
+# Definitions (the manager's table, "Mes chiffres", their CSV exports):
+# - a request counts for the worker it is assigned to now (a request handed over counts for the
+#   colleague who has it; the service-wide queue is a row of its own);
+# - first contact: first_contacts() above (the timeline's first acknowledgement, appointment
+#   fixed, held or missed; a request staff recorded is a contact at once);
+# - an appointment: a request with a time that was not cancelled (APPOINTMENT_STATUSES);
+# - lead times in days, median and mean, each over the requests that have both ends:
+#   request -> first contact, first contact -> appointment, request -> appointment;
+# - no-show rate of a school: missed appointments / (honoured + missed), the appointments whose
+#   outcome is known; one school whatever the language the family used.
+
+
+@dataclass
+class WorkerFigures:
+    worker_id: int | None
+    worker: str
+    requests: int = 0
+    contacted: int = 0
+    appointments: int = 0
+    done: int = 0
+    no_show: int = 0
+    cancelled: int = 0
+    days_to_contact: float | None = None  # median
+    days_to_appointment: float | None = None  # median, from the request
+
+
+@dataclass
+class LeadTime:
+    key: str
+    label: str
+    count: int
+    median: float | None
+    mean: float | None
+
+
+@dataclass
+class SchoolNoShows:
+    key: str
+    school: str
+    done: int
+    no_show: int
+
+    @property
+    def rate(self) -> float | None:
+        """Percentage of missed appointments among those whose outcome is known."""
+        held = self.done + self.no_show
+        return round(100 * self.no_show / held, 1) if held else None
+
+
+@dataclass
+class WorkerStatistics:
+    workers: list[WorkerFigures]
+    lead_times: list[LeadTime]
+    schools: list[SchoolNoShows]
+
+
+LEAD_TIMES = {
+    "request_to_contact": _("De la demande au premier contact"),
+    "contact_to_appointment": _("Du premier contact au rendez-vous"),
+    "request_to_appointment": _("De la demande au rendez-vous"),
+}
+
+
+def _median(values) -> float | None:
+    return round(median(values), 1) if values else None
+
+
+def _mean(values) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def worker_statistics(requests, include=()) -> WorkerStatistics:
+    """The per-worker table, the lead times and the no-show rate per school of these requests
+    (already limited by the caller to what the user may read and to the period). `include`:
+    workers shown even without a request (a worker's own row). Three queries."""
+    from services.models import SchoolPage, SocialWorker
+
+    figures: dict[int | None, WorkerFigures] = {}
+    waits: dict[int | None, dict[str, list[float]]] = {}
+    legs: dict[str, list[float]] = {key: [] for key in LEAD_TIMES}
+    schools: dict[str, list[int]] = {}
+    rows = first_contacts(requests, "assigned_worker_id", "status", "slot_start", "school__translation_key")
+    for first, created_at, worker_id, status, slot_start, school_key in rows:
+        row = figures.setdefault(worker_id, WorkerFigures(worker_id, ""))
+        own = waits.setdefault(worker_id, {"contact": [], "appointment": []})
+        row.requests += 1
+        appointment = slot_start if slot_start is not None and status in APPOINTMENT_STATUSES else None
+        if first is not None:
+            row.contacted += 1
+            legs["request_to_contact"].append(_days(created_at, first))
+            own["contact"].append(_days(created_at, first))
+        if appointment is not None:
+            row.appointments += 1
+            legs["request_to_appointment"].append(_days(created_at, appointment))
+            own["appointment"].append(_days(created_at, appointment))
+            if first is not None:
+                legs["contact_to_appointment"].append(_days(first, appointment))
+        row.done += status == AR.Status.DONE
+        row.no_show += status == AR.Status.NO_SHOW
+        row.cancelled += status in CANCELLED
+        if status in (AR.Status.DONE, AR.Status.NO_SHOW):
+            counts = schools.setdefault(str(school_key) if school_key else "", [0, 0])
+            counts[status == AR.Status.NO_SHOW] += 1
+    for worker in include:
+        figures.setdefault(worker.pk, WorkerFigures(worker.pk, ""))
+    for worker_id, row in figures.items():
+        row.days_to_contact = _median(waits.get(worker_id, {}).get("contact", []))
+        row.days_to_appointment = _median(waits.get(worker_id, {}).get("appointment", []))
+    names = dict(SocialWorker.objects.filter(pk__in=[k for k in figures if k]).values_list("pk", "public_name"))
+    for worker_id, row in figures.items():
+        row.worker = names.get(worker_id, "") if worker_id else str(_("File du service"))
+    titles = {
+        str(key): title
+        for key, title in in_source_language(SchoolPage.objects.all()).values_list("translation_key", "title")
+    }
+    school_rows = [
+        SchoolNoShows(
+            key, titles.get(key, str(_("École inconnue"))) if key else str(_("École non précisée")), done, no_show
+        )
+        for key, (done, no_show) in schools.items()
+    ]
+    school_rows.sort(key=lambda r: (-(r.rate or 0), r.school))
+    return WorkerStatistics(
+        workers=sorted(figures.values(), key=lambda r: (r.worker_id is None, r.worker.lower())),
+        lead_times=[
+            LeadTime(key, str(label), len(legs[key]), _median(legs[key]), _mean(legs[key]))
+            for key, label in LEAD_TIMES.items()
+        ],
+        schools=school_rows,
     )
 
 

@@ -393,3 +393,80 @@ def test_the_workers_listing_shows_and_filters_their_activity_to_the_manager_and
     assert ("En activité" in listing.content.decode()) is ROUTING_ROLES[role]
     heading = b"".join(export.streaming_content).decode().splitlines()[0]
     assert ("activité" in heading) is ROUTING_ROLES[role]
+
+
+# Issue 15, statistics per worker and the manager's staff accounts (branch staffstats).
+STAFFSTATS_PAGES = {
+    # page: (URL builder, the roles that get 200; every other role gets 403)
+    # The comparison of the workers is the manager's; the assistants read the service's statistics.
+    "worker_statistics": (lambda world: reverse("forms_admin:worker_statistics"), {"manager"}),
+    "worker_statistics_results": (lambda world: reverse("forms_admin:worker_statistics_results"), {"manager"}),
+    "worker_statistics_csv": (
+        lambda world: reverse("forms_admin:worker_statistics") + "?export=csv&table=schools",
+        {"manager"},
+    ),
+    "my_figures": (lambda world: reverse("forms_admin:my_figures"), {"worker", "other_worker"}),
+    "my_figures_results": (lambda world: reverse("forms_admin:my_figures_results"), {"worker", "other_worker"}),
+    "my_figures_csv": (
+        lambda world: reverse("forms_admin:my_figures") + "?export=csv&table=lead_times",
+        {"worker", "other_worker"},
+    ),
+    "staff_accounts": (lambda world: reverse("staff_accounts:index"), {"manager"}),
+    "staff_account_create": (lambda world: reverse("staff_accounts:create"), {"manager"}),
+    "staff_account_confirm": (
+        lambda world: reverse("staff_accounts:action", args=[world.worker.pk, "reset"]),
+        {"manager"},
+    ),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("page", list(STAFFSTATS_PAGES))
+def test_each_role_gets_the_expected_status_on_the_figures_and_accounts_pages(client, world, role, page):
+    url, allowed = STAFFSTATS_PAGES[page]
+
+    response = login(client, world, role).get(url(world))
+
+    assert response.status_code == (200 if role in allowed else 403)
+
+
+ACCOUNT_ACTIONS = {
+    # action: (the account's active flag before, what the action leaves)
+    "deactivate": (True, lambda account: not account.is_active),
+    "reactivate": (False, lambda account: account.is_active),
+    "reset": (True, lambda account: not account.has_usable_password()),
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("action", list(ACCOUNT_ACTIONS))
+def test_only_the_manager_acts_on_a_staff_account(client, world, role, action):
+    active, done = ACCOUNT_ACTIONS[action]
+    target = world.assistant if role == "worker" else world.worker
+    target.is_active = active
+    target.save(update_fields=["is_active"])
+
+    response = login(client, world, role).post(reverse("staff_accounts:action", args=[target.pk, action]))
+
+    target.refresh_from_db()
+    assert response.status_code == (302 if role == "manager" else 403)
+    assert done(target) is (role == "manager")
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_only_the_manager_creates_a_staff_account(client, world, role):
+    from django.contrib.auth import get_user_model
+
+    data = {"first_name": "Nadia", "last_name": "Haddad", "email": "nadia@ccas.example.fr", "group": "Secrétariat"}
+
+    response = login(client, world, role).post(reverse("staff_accounts:create"), data)
+
+    created = get_user_model().objects.filter(email="nadia@ccas.example.fr").exists()
+    assert (response.status_code, created) == ((302, True) if role == "manager" else (403, False))
+
+
+def test_anonymous_visitors_are_sent_to_the_login_page_from_the_figures_and_accounts(client, world):
+    for page, (url, _allowed) in STAFFSTATS_PAGES.items():
+        response = client.get(url(world))
+        assert response.status_code == 302, page
+        assert response["Location"].startswith("/admin/login/"), page
