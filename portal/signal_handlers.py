@@ -10,7 +10,8 @@ of its rows is saved or deleted. The list is derived, not kept by hand:
   it (sites, locales, view restrictions).
 
 A save that only records a draft (a new revision, a lock) changes nothing a visitor sees and
-leaves the caches alone. Publishing, unpublishing and moving a page invalidate too.
+leaves the caches alone. Publishing, unpublishing and moving a page invalidate too, and so
+does every `migrate` (a deployment).
 
 tests/portal/test_signal_handlers.py renders every public page, lists the tables they read and
 fails when one of them can change without invalidation."""
@@ -19,7 +20,7 @@ from functools import cache
 
 from django.apps import apps
 from django.core.cache import cache as django_cache
-from django.db.models.signals import post_delete, post_init, post_save
+from django.db.models.signals import post_delete, post_init, post_migrate, post_save
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
 from wagtail.models import Locale, PageViewRestriction, Site, get_page_models
@@ -93,6 +94,9 @@ def connect():
     page_unpublished.connect(invalidate, dispatch_uid="portal-cache-unpublished")
     # Moving a page changes the addresses (and the menus) of its whole subtree.
     post_page_move.connect(invalidate, dispatch_uid="portal-cache-moved")
+    # A deployment migrates: nothing the previous code stored (pages, fragments, pickled facts)
+    # is read by the new one.
+    post_migrate.connect(invalidate, dispatch_uid="portal-cache-migrated")
 
     post_save.connect(remember_contact, sender=CCASSettings, dispatch_uid="portal-contact-save")
     post_init.connect(remember_contact, sender=CCASSettings, dispatch_uid="portal-contact-read")
