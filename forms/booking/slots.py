@@ -15,10 +15,12 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import IntegrityError, connection
+from django.db.models import Q
 from django.utils import timezone
 
+from core.pages import in_source_language
 from services.availability import Slot, cancelled_days, held_slots, load_absences
-from services.models import SchoolPage
+from services.models import SchoolPage, SocialWorker, WorkerAbsence
 from services.schedule import PARIS, closed_days, permanence_occurrences
 
 __all__ = [
@@ -29,10 +31,14 @@ __all__ = [
     "busy_times",
     "ensure_time_free",
     "find_slot",
+    "find_worker_slot",
     "free_slots",
     "is_taken",
+    "is_worker_slot_taken",
     "parse_slot_key",
     "save_slot",
+    "worker_free_slots",
+    "worker_schools",
 ]
 
 
@@ -175,3 +181,67 @@ def find_slot(
         return None
     day = wanted.astimezone(PARIS).date()
     return next((s for s in free_slots(school, now, rules=rules, day=day, facts=facts) if s.start == wanted), None)
+
+
+# A worker's own free time: the slots of the permanences she holds, for the request page's
+# schedule and reschedule actions. The same search as the families' (free_slots), school by
+# school, keeping the slots she holds: her schools' on her days present, and those of the
+# referents whose absences name her as replacement.
+
+
+def worker_schools(worker: SocialWorker, now: datetime | None = None, rules=None) -> list[SchoolPage]:
+    """The schools (source language) whose permanences this worker may hold in the booking
+    window: hers, and those of the referents whose absences there name her as replacement."""
+    earliest, latest = booking_window(now, rules)
+    first_day, last_day = earliest.astimezone(PARIS).date(), latest.astimezone(PARIS).date()
+    replaced = WorkerAbsence.objects.filter(
+        replacement=worker, first_day__lte=last_day, last_day__gte=first_day
+    ).values("worker_id")
+    schools = SchoolPage.objects.filter(Q(referent=worker) | Q(referent__in=replaced))
+    return list(
+        in_source_language(schools).select_related("referent", "locale").prefetch_related("permanences").order_by("pk")
+    )
+
+
+def worker_free_slots(
+    worker: SocialWorker, now: datetime | None = None, rules=None, day: date | None = None
+) -> list[tuple[SchoolPage, Slot]]:
+    """The free slots this worker holds over the booking window (or one day of it), earliest
+    first, each with its school: the families' slot search (free_slots) of each of her
+    schools, her slots only. Every active appointment of hers, wherever it is, takes away
+    the slots it overlaps."""
+    rules = rules or booking_rules()
+    pairs = [
+        (school, slot)
+        for school in worker_schools(worker, now, rules)
+        for slot in free_slots(school, now, rules=rules, day=day)
+        if slot.worker_id == worker.pk
+    ]
+    return sorted(pairs, key=lambda pair: pair[1].start)
+
+
+def find_worker_slot(
+    worker: SocialWorker, key: str, now: datetime | None = None, facts: dict | None = None, rules=None
+) -> Slot | None:
+    """The free slot of the worker a form names, re-checked on the server (else None)."""
+    wanted = parse_slot_key(key)
+    if wanted is None:
+        return None
+    day = wanted.astimezone(PARIS).date()
+    return next(
+        (slot for _school, slot in worker_free_slots(worker, now, rules, day=day) if slot.start == wanted), None
+    )
+
+
+def is_worker_slot_taken(worker: SocialWorker, key: str, now: datetime | None = None, rules=None) -> bool:
+    """Whether the slot a key names is one of the worker's, now overlapped by an appointment."""
+    wanted = parse_slot_key(key)
+    if wanted is None:
+        return False
+    day = wanted.astimezone(PARIS).date()
+    for school in worker_schools(worker, now, rules):
+        slots, _since, _until = _held_slots(school, now, rules, day, None)
+        slot = next((s for s in slots if s.start == wanted and s.worker_id == worker.pk), None)
+        if slot is not None:
+            return _overlaps(slot, busy_times([worker.pk], slot.start, slot.end))
+    return False
