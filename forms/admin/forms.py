@@ -3,27 +3,91 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from itertools import groupby
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from forms.admin.common import local
+from forms.models import AppointmentRequest
 from services.models import SocialWorker
 from services.schedule import PARIS
 
 DURATIONS = [(15, "15 min"), (30, "30 min"), (45, "45 min"), (60, "1 h"), (90, "1 h 30")]
 
 
-class AppointmentForm(forms.Form):
-    """Date, time and place of an appointment, in Paris time."""
+OTHER_TIME = "other"
 
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    time = forms.TimeField(label=_("Heure"), widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
-    duration = forms.TypedChoiceField(label=_("Durée"), choices=DURATIONS, coerce=int, initial=30)
-    place = forms.CharField(label=_("Lieu"), max_length=200)
+
+class AppointmentForm(forms.Form):
+    """When the appointment is: one of the assigned worker's free slots (`free_slots`, pairs of
+    school and slot from forms.booking.slots.worker_free_slots), or another time typed in
+    (date, time, duration, how and where, in Paris time), which the database checks against
+    her other appointments. Without a chosen slot, the typed time is meant."""
+
+    slot = forms.ChoiceField(
+        label=_("Créneau libre"),
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": _("Ce créneau n'est plus libre : choisissez-en un autre.")},
+    )
+    day = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    time = forms.TimeField(
+        label=_("Heure"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+    )
+    duration = forms.TypedChoiceField(label=_("Durée"), choices=DURATIONS, coerce=int, initial=30, required=False)
+    mode = forms.ChoiceField(
+        label=_("Modalité"), choices=AppointmentRequest.Mode.choices, required=False, widget=forms.RadioSelect
+    )
+    place = forms.CharField(
+        label=_("Lieu"),
+        max_length=200,
+        required=False,
+        help_text=_("L'adresse du domicile, le bureau du CCAS ou l'école : la famille le lit dans son message."),
+    )
+
+    OTHER_FIELDS = ("day", "time", "duration", "mode", "place")
+
+    def __init__(self, *args, free_slots=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.free_slots = list(free_slots)
+        self.fields["slot"].choices = [(slot.key, slot.key) for _school, slot in self.free_slots] + [
+            (OTHER_TIME, _("Un autre moment"))
+        ]
+
+    def slot_days(self):
+        """The free slots grouped by day, for one fieldset per day: [{"label", "slots": [...]}]."""
+        chosen = self["slot"].value() or ""
+        days = []
+        for day, pairs in groupby(self.free_slots, key=lambda pair: timezone.localtime(pair[1].start, PARIS).date()):
+            slots = [
+                {
+                    "key": slot.key,
+                    "id": f"{self['slot'].auto_id}_{slot.key}",
+                    "label": f"{local(slot.start, 'H:i')}–{local(slot.end, 'H:i')}",
+                    "school": school.title,
+                    "checked": chosen == slot.key,
+                }
+                for school, slot in pairs
+            ]
+            days.append({"label": formats.date_format(day, "l j F Y"), "slots": slots})
+        return days
+
+    def other_fields(self):
+        return [self[name] for name in self.OTHER_FIELDS]
 
     def clean(self):
         cleaned = super().clean()
+        choice = cleaned.get("slot") or ""
+        if "slot" in self.errors or (choice and choice != OTHER_TIME):
+            cleaned["slot_key"] = choice
+            return cleaned
+        for name in ("day", "time", "duration", "place"):
+            if cleaned.get(name) in (None, "") and name not in self.errors:
+                self.add_error(name, self.fields[name].error_messages["required"])
         day, at, duration = cleaned.get("day"), cleaned.get("time"), cleaned.get("duration")
         if day and at and duration:
             start = datetime.combine(day, at, tzinfo=PARIS)

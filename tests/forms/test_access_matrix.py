@@ -59,8 +59,9 @@ ACTIONS = {
         },
         Status.SCHEDULED,
     ),
-    "done": ({"status": Status.SCHEDULED, "slot_start": future(days=2)}, {}, Status.DONE),
-    "no_show": ({"status": Status.SCHEDULED, "slot_start": future(days=4)}, {}, Status.NO_SHOW),
+    # Marked honoured or missed once the appointment has started (yesterday, two days ago).
+    "done": ({"status": Status.SCHEDULED, "slot_start": future(days=-1)}, {}, Status.DONE),
+    "no_show": ({"status": Status.SCHEDULED, "slot_start": future(days=-2)}, {}, Status.NO_SHOW),
     "cancel": ({}, {"cancel-reason": "Doublon"}, Status.CANCELLED_SERVICE),
     "reassign": ({}, {"reassign-worker": "", "reassign-reason": "Triage"}, Status.NEW),
     "note": ({}, {"note-text": "Appeler lundi"}, Status.NEW),
