@@ -132,3 +132,53 @@ class NoteForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Jamais montrée ni envoyée à la famille."),
     )
+
+
+class RequestIdsField(forms.TypedMultipleChoiceField):
+    """Request ids ticked in a listing: any whole number is well formed (the view keeps only
+    those the user may see)."""
+
+    def valid_value(self, value):
+        return str(value).isdigit() and len(str(value)) < 20
+
+
+class BulkActionForm(forms.Form):
+    """The queue's actions on the requests ticked in its rows (forms.admin.bulk): acknowledge
+    them, or move them to a worker's queue or the service's, with the reason the timeline keeps."""
+
+    ACKNOWLEDGE, REASSIGN = "acknowledge", "reassign"
+
+    selected = RequestIdsField(coerce=int, required=True, widget=forms.MultipleHiddenInput)
+    action = forms.ChoiceField(
+        label=_("Action"),
+        choices=[(ACKNOWLEDGE, _("Accuser réception")), (REASSIGN, _("Réaffecter"))],
+        widget=forms.RadioSelect,
+    )
+    worker = forms.ModelChoiceField(
+        label=_("Nouvelle file (pour réaffecter)"),
+        queryset=SocialWorker.objects.none(),
+        required=False,
+        empty_label=_("File du service (non affectée)"),
+    )
+    reason = forms.CharField(
+        label=_("Raison de la réaffectation"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Obligatoire pour réaffecter ; gardée dans l'historique de chaque demande."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["worker"].queryset = SocialWorker.objects.filter(active=True).order_by("public_name")
+        self.fields["selected"].error_messages["required"] = _("Cochez au moins une demande.")
+
+    def clean_selected(self):
+        # Any number the browser sent: only those the user may see are acted on (forms.admin.bulk).
+        return [pk for pk in self.cleaned_data["selected"] if 0 < pk < 2**63][:500]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("action") == self.REASSIGN and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", _("Donnez la raison de la réaffectation."))
+        return cleaned

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from forms.booking.slots import worker_free_slots
 from forms.models import AppointmentRequest, RequestEvent
 from tests.factories import AppointmentRequestFactory
 from tests.forms.workers_side import future
@@ -299,3 +300,50 @@ def test_wagtail_site_history_shows_request_activity_to_the_manager_only(client,
         "assistant": True,
         "communication": False,
     }
+
+
+# Bulk actions of the queue (forms.admin.bulk), and scheduling from free slots (branch schedule).
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "action,data,status_after",
+    [
+        ("acknowledge", {}, Status.ACKNOWLEDGED),
+        ("reassign", {"worker": "", "reason": "Triage"}, Status.NEW),
+    ],
+)
+def test_each_role_gets_the_expected_outcome_of_a_bulk_action(client, world, role, action, data, status_after):
+    request = AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy)
+    access, _statistics = ROLE_ACCESS[role]
+
+    response = login(client, world, role).post(
+        reverse("forms_admin:bulk_action"), {"selected": [request.pk], "action": action, **data}
+    )
+
+    # Forbidden to communication staff; for the others back to the queue, acted on only when seen.
+    assert response.status_code == (403 if access == FORBIDDEN else 302)
+    request.refresh_from_db()
+    events = set(request.events.values_list("kind", flat=True))
+    if access == ALLOWED:
+        assert response["Location"] == reverse("forms_admin:index")
+        assert request.status == status_after and events - {RequestEvent.Kind.CREATED}
+        assert (request.assigned_worker is None) == (action == "reassign")
+    else:
+        assert request.status == Status.NEW and request.assigned_worker == world.leroy
+        assert events == {RequestEvent.Kind.CREATED}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_status_scheduling_a_free_slot(client, world, role):
+    request = AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy)
+    [(_school, slot), *_rest] = worker_free_slots(world.leroy)
+    access, _statistics = ROLE_ACCESS[role]
+
+    response = login(client, world, role).post(
+        reverse("forms_admin:action", args=[request.pk, "schedule"]), {"schedule-slot": slot.key}
+    )
+
+    assert response.status_code == status_for(access, 302)
+    request.refresh_from_db()
+    assert (request.slot_start == slot.start) == (access == ALLOWED)
