@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.pages import in_source_language
-from services.availability import Slot, cancelled_days, held_slots, load_absences
+from services.availability import Slot, cancelled_days, held_slots, load_absences, load_cancellations
 from services.models import SchoolPage, SocialWorker, WorkerAbsence
 from services.schedule import PARIS, closed_days, permanence_occurrences
 
@@ -118,30 +118,51 @@ def save_slot(request, **save_kwargs) -> None:
     request.save(**save_kwargs)
 
 
-def _held_slots(school, now, rules, day, facts):
-    """The school's slots someone holds over the booking window (or one day of it), before the
-    appointments are taken away, with the instants the appointments must be read over."""
-    school = school.source_school
-    referent = school.referent
+def _search_days(now, rules, day):
+    """(earliest, latest, first day, last day) of a search over the booking window, or over one
+    day of it; None when that day is outside the window."""
     earliest, latest = booking_window(now, rules)
     first_day, last_day = earliest.astimezone(PARIS).date(), latest.astimezone(PARIS).date()
     if day is not None:
         if not first_day <= day <= last_day:
-            return [], None, None
+            return None
         first_day = last_day = day
+    return earliest, latest, first_day, last_day
+
+
+def _school_slots(school, earliest, latest, first_day, last_day, closed, absences, cancelled):
+    """A (source) school's bookable permanences over those days, cut into the slots someone
+    holds (services.availability), with what was read once for every school searched."""
     permanences = [p for p in school.permanences.all() if p.bookable]
-    occurrences = permanence_occurrences(permanences, first_day, last_day, closed_days(first_day, last_day))
-    absences = load_absences([school.referent_id], first_day, last_day)
-    if facts is not None:
-        facts["absences"] = absences
-    cancelled = cancelled_days(school, first_day, last_day)
-    slots = held_slots(occurrences, referent, absences, earliest, latest, cancelled)
-    # Appointments of those days only (a day is at most 25 hours, even when the clocks change).
+    occurrences = permanence_occurrences(permanences, first_day, last_day, closed)
+    return held_slots(occurrences, school.referent, absences, earliest, latest, cancelled)
+
+
+def _reading_span(slots, earliest, latest, first_day, last_day):
+    """The instants the appointments must be read over: those days (a day is at most 25 hours,
+    even when the clocks change) and every slot."""
     since = max(earliest, datetime.combine(first_day, time.min, tzinfo=PARIS))
     until = min(latest, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))
     if slots:
-        since, until = min(since, slots[0].start), max(until, max(slot.end for slot in slots))
-    return slots, since, until
+        since, until = min(since, min(slot.start for slot in slots)), max(until, max(slot.end for slot in slots))
+    return since, until
+
+
+def _held_slots(school, now, rules, day, facts):
+    """The school's slots someone holds over the booking window (or one day of it), before the
+    appointments are taken away, with the instants the appointments must be read over."""
+    school = school.source_school
+    span = _search_days(now, rules, day)
+    if span is None:
+        return [], None, None
+    earliest, latest, first_day, last_day = span
+    absences = load_absences([school.referent_id], first_day, last_day)
+    if facts is not None:
+        facts["absences"] = absences
+    closed = closed_days(first_day, last_day)
+    cancelled = cancelled_days(school, first_day, last_day)
+    slots = _school_slots(school, earliest, latest, first_day, last_day, closed, absences, cancelled)
+    return (slots, *_reading_span(slots, earliest, latest, first_day, last_day))
 
 
 def free_slots(
@@ -207,17 +228,30 @@ def worker_free_slots(
     worker: SocialWorker, now: datetime | None = None, rules=None, day: date | None = None
 ) -> list[tuple[SchoolPage, Slot]]:
     """The free slots this worker holds over the booking window (or one day of it), earliest
-    first, each with its school: the families' slot search (free_slots) of each of her
-    schools, her slots only. Every active appointment of hers, wherever it is, takes away
-    the slots it overlaps."""
+    first, each with its school: the families' slot search (free_slots) over each of her
+    schools, her slots only, with the closures, absences, cancelled days and her appointments
+    read once for all of them (seven queries whatever her number of schools). Every active
+    appointment of hers, wherever it is, takes away the slots it overlaps."""
     rules = rules or booking_rules()
+    span = _search_days(now, rules, day)
+    if span is None:
+        return []
+    earliest, latest, first_day, last_day = span
+    schools = worker_schools(worker, now, rules)
+    closed = closed_days(first_day, last_day)
+    absences = load_absences({school.referent_id for school in schools}, first_day, last_day)
+    cancellations = load_cancellations(schools, first_day, last_day)
     pairs = [
         (school, slot)
-        for school in worker_schools(worker, now, rules)
-        for slot in free_slots(school, now, rules=rules, day=day)
+        for school in schools
+        for slot in _school_slots(
+            school, earliest, latest, first_day, last_day, closed, absences, cancellations.days(school)
+        )
         if slot.worker_id == worker.pk
     ]
-    return sorted(pairs, key=lambda pair: pair[1].start)
+    since, until = _reading_span([slot for _school, slot in pairs], earliest, latest, first_day, last_day)
+    busy = busy_times([worker.pk], since, until)
+    return sorted(((school, slot) for school, slot in pairs if not _overlaps(slot, busy)), key=lambda p: p[1].start)
 
 
 def find_worker_slot(

@@ -290,3 +290,17 @@ def test_a_bad_slot_key_is_a_form_error_not_a_500(client, world):
     for value in ["20301301T250000Z", "x" * 300, "other'"]:
         response = act(client, world.worker, world.request, "schedule", {"schedule-slot": value})
         assert response.status_code == 400
+
+
+def test_her_free_slots_cost_the_same_queries_whatever_her_number_of_schools(db, django_assert_num_queries):
+    index = make_index(make_site())
+    leroy = make_worker("Mme Leroy")
+    make_school(index, "École 1", referent=leroy, permanences=[permanence(weekday=1)])
+    worker_free_slots(leroy, now=NOW)  # the booking settings are created on their first reading
+    with django_assert_num_queries(7):
+        worker_free_slots(leroy, now=NOW)
+    for weekday in (2, 3, 4, 5):
+        make_school(index, f"École {weekday}", referent=leroy, permanences=[permanence(weekday=weekday)])
+
+    with django_assert_num_queries(7):
+        assert len({school for school, _slot in worker_free_slots(leroy, now=NOW)}) == 5
