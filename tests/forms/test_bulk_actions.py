@@ -162,7 +162,8 @@ def test_the_queue_offers_the_bulk_form_without_javascript(client, world):
     content = client.get(reverse("forms_admin:index") + "?tab=new").content.decode()
 
     assert f'action="{reverse(BULK)}"' in content and 'name="csrfmiddlewaretoken"' in content
-    assert f'name="selected" value="{world.request.pk}" id="select-{world.request.pk}" form="queue-bulk"' in content
-    assert f'<label class="w-sr-only" for="select-{world.request.pk}">' in content
+    assert f'name="selected" value="{world.request.pk}" id="select-{world.request.pk}" form="queue-bulk" ' in content
+    assert f'aria-label="Cocher la demande {world.request.reference}"' in content
     assert 'name="next" value="/admin/demandes/?tab=new"' in content
     assert "Accuser réception" in content and "<legend>Pour les demandes cochées</legend>" in content
+    assert "<legend>Action</legend>" in content and 'name="action" value="reassign"' in content

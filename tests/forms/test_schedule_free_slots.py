@@ -129,6 +129,7 @@ def test_the_schedule_form_offers_her_free_slots_one_fieldset_per_day(client, wo
     assert content.count('<fieldset class="request-slot-day">') == len(days)
     first_legend = formats.date_format(days[0], "l j F Y")
     assert f"<legend>{first_legend}</legend>" in content
+    assert "<legend>Un autre moment</legend>" in content and "<legend>Modalité</legend>" in content
     assert 'value="other"' in content and "Un autre moment" in content
 
 
