@@ -26,6 +26,7 @@ from forms.admin.common import (
     local,
     permission_policy,
 )
+from forms.admin.forms import BulkActionForm
 from forms.duplicates import with_duplicate_flag
 from forms.models import AppointmentRequest
 from forms.notifications.delivery import with_undelivered_flag
@@ -163,6 +164,15 @@ def _appointment(request: AppointmentRequest) -> str:
     return f"{local(request.slot_start)} · {mode}" if request.slot_start else mode
 
 
+class SelectColumn(Column):
+    """A row's checkbox for the bulk actions (forms.admin.bulk), labelled by its reference."""
+
+    cell_template_name = "forms/admin/includes/select_cell.html"
+
+    def __init__(self):
+        super().__init__("select", label=_("Cocher"), accessor="pk", width="1%")
+
+
 class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
     """The queue. Its model, URL names, filters, search, ordering, page size and (absent)
     exports are set by forms.admin.viewsets.RequestViewSet."""
@@ -255,6 +265,7 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
     @cached_property
     def columns(self):
         return [
+            SelectColumn(),
             TitleColumn("reference", label=_("Référence"), get_url=self.get_detail_url),
             Column("parent_name", label=_("Famille")),
             StatusTagColumn(
@@ -289,4 +300,8 @@ class RequestIndexView(WorkRequestsRequiredMixin, IndexView):
         context = super().get_context_data(*args, **kwargs)
         context["agenda_url"] = reverse("forms_admin:agenda")
         context["tabs"] = self.tab_links()
+        query = self.request.GET.urlencode()
+        context["queue_url"] = reverse("forms_admin:index") + (f"?{query}" if query else "")
+        context["bulk_url"] = reverse("forms_admin:bulk_action")
+        context["bulk_form"] = BulkActionForm()
         return context

@@ -29,6 +29,7 @@ from forms.admin.common import (
     permission_policy,
 )
 from forms.admin.forms import AppointmentForm, CancelForm, NoteForm, ReassignForm
+from forms.booking.slots import worker_free_slots
 from forms.duplicates import other_appointments
 from forms.models import AppointmentRequest
 from forms.notifications.delivery import undelivered_sms
@@ -70,32 +71,57 @@ ACTIONS = {
 FAMILY_ACTIONS = {"schedule", "reschedule", "cancel"}
 
 
-def available_actions(req: AppointmentRequest) -> set[str]:
+def available_actions(req: AppointmentRequest, now=None) -> set[str]:
+    """The actions that make sense for the request as it is now (the page offers only these,
+    and a POST of another is refused): nothing on an anonymised request, a note only on a
+    closed one; an appointment is fixed only for a request in a worker's queue, and marked
+    honoured or missed only once it has started."""
     if req.anonymised_at is not None:
         return set()
     if not req.is_active:
         return {"note"}
-    actions = {"done", "cancel", "reassign", "note"}
+    actions = {"cancel", "reassign", "note"}
     if req.status == Status.NEW:
         actions.add("acknowledge")
     if req.slot_start is None:
         if req.assigned_worker_id is not None:
             actions.add("schedule")
     else:
-        actions |= {"reschedule", "no_show"}
+        actions.add("reschedule")
+        if req.slot_start <= (now or timezone.now()):
+            actions |= {"done", "no_show"}
     return actions
 
 
-def operation_arguments(action: str, data: dict) -> dict:
+def operation_for(action: str, data: dict):
+    """The operation an action's valid form asks for, with its arguments bound."""
+    _form_class, operation, _success = ACTIONS[action]
     if action in ("schedule", "reschedule"):
-        return {"start": data["start"], "end": data["end"], "place": data["place"]}
-    if action == "cancel":
-        return {"reason": data["reason"]}
-    if action == "reassign":
-        return {"worker": data["worker"], "reason": data["reason"]}
-    if action == "note":
-        return {"text": data["text"]}
-    return {}
+        if data.get("slot_key"):
+            kind = Kind.SCHEDULED if action == "schedule" else Kind.RESCHEDULED
+            return lambda req, user: operations.schedule_free_slot(req, user, data["slot_key"], kind)
+        arguments = {"start": data["start"], "end": data["end"], "place": data["place"], "mode": data.get("mode")}
+    elif action == "cancel":
+        arguments = {"reason": data["reason"]}
+    elif action == "reassign":
+        arguments = {"worker": data["worker"], "reason": data["reason"]}
+    elif action == "note":
+        arguments = {"text": data["text"]}
+    else:
+        arguments = {}
+    return lambda req, user: operation(req, user, **arguments)
+
+
+def action_form(req: AppointmentRequest, action: str, data=None, **kwargs):
+    """The form of an action (None for a button): the schedule and reschedule forms offer the
+    assigned worker's free slots (forms.booking.slots.worker_free_slots)."""
+    form_class = ACTIONS[action][0]
+    if form_class is None:
+        return None
+    if form_class is AppointmentForm:
+        worker = req.assigned_worker
+        kwargs["free_slots"] = worker_free_slots(worker) if worker is not None else []
+    return form_class(data, prefix=action, **kwargs)
 
 
 ROUTING_REASONS = {
@@ -171,21 +197,24 @@ class RequestDetailView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, Te
         start = timezone.localtime(req.slot_start, PARIS) if req.slot_start else None
         appointment_initial = {
             "place": req.place or place_suggestion(req),
+            "mode": req.mode,
             "duration": int((req.slot_end - req.slot_start).total_seconds() // 60) if req.slot_end else 30,
         }
         if start:
             appointment_initial.update(day=start.date(), time=start.time())
-        forms = {
-            "schedule": AppointmentForm(prefix="schedule", initial=appointment_initial),
-            "reschedule": AppointmentForm(prefix="reschedule", initial=appointment_initial),
-            "cancel": CancelForm(prefix="cancel"),
-            "reassign": ReassignForm(prefix="reassign", initial={"worker": req.assigned_worker_id}),
-            "note": NoteForm(prefix="note"),
-        }
-        if bound:
-            forms[bound[0]] = bound[1]
         allowed = available_actions(req)
-        return {name: form for name, form in forms.items() if name in allowed}
+        initials = {
+            "schedule": appointment_initial,
+            "reschedule": appointment_initial,
+            "reassign": {"worker": req.assigned_worker_id},
+        }
+        forms = {}
+        # In the page's order; schedule and reschedule never both apply (one search of free slots).
+        for name in ("schedule", "reschedule", "cancel", "reassign", "note"):
+            if name in allowed:
+                bound_here = bound is not None and bound[0] == name
+                forms[name] = bound[1] if bound_here else action_form(req, name, initial=initials.get(name))
+        return forms
 
     def get_context_data(self, bound_form=None, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -223,20 +252,19 @@ class RequestActionView(WorkRequestsRequiredMixin, View):
         if action not in ACTIONS:
             raise Http404
         req = visible_or_404(request, pk)
-        form_class, operation, success = ACTIONS[action]
+        success = ACTIONS[action][2]
         detail_url = reverse("forms_admin:detail", args=[req.pk])
         if action not in available_actions(req):
             messages.error(request, _("Cette action n'est plus possible sur cette demande."))
             return redirect(detail_url)
+        form = action_form(req, action, request.POST)
         data = {}
-        form = None
-        if form_class is not None:
-            form = form_class(request.POST, prefix=action)
+        if form is not None:
             if not form.is_valid():
                 return self.render_with_errors(req, action, form)
             data = form.cleaned_data
         try:
-            operation(req, request.user, **operation_arguments(action, data))
+            operation_for(action, data)(req, request.user)
         except operations.OperationError as error:
             if form is not None:
                 form.add_error(None, str(error))

@@ -19,6 +19,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from forms.admin.access_log import AccessLogView
 from forms.admin.agenda import AgendaView
+from forms.admin.bulk import BulkActionView
 from forms.admin.cancelled_day import CancelledDayView
 from forms.admin.feed import CalendarFeedView
 from forms.admin.leave import LeaveView
@@ -98,6 +99,7 @@ class RequestViewSet(ModelViewSet):
         return [
             path("", self.index_view, name="index"),
             path("results/", self.index_results_view, name="index_results"),
+            path("actions-groupees/", BulkActionView.as_view(), name="bulk_action"),
             path("agenda/", AgendaView.as_view(), name="agenda"),
             path("agenda/abonnement/", CalendarFeedView.as_view(), name="calendar_feed"),
             path("journal/", AccessLogView.as_view(), name="access_log"),

@@ -34,6 +34,7 @@ __all__ = [
     "can_change",
     "can_move",
     "change_deadline",
+    "hold_slot",
     "move_request",
     "moving_from_key",
 ]
@@ -92,28 +93,53 @@ def move_request(
     the database)."""
     now = now or timezone.now()
     rules = rules or booking_rules()
-    school = None
+
+    def prepare(locked):
+        if not locked.is_active:
+            raise RequestClosed(locked.status)
+        if locked.slot_start is None or moving_from != moving_from_key(locked):
+            return None
+        if not can_change(locked, now, rules):
+            raise TooLate
+        if locked.school_id is None or locked.mode != AppointmentRequest.Mode.SCHOOL:
+            raise SlotUnavailable(slot_key)
+        return locked.school
+
+    def apply(locked, slot, facts):
+        _swap(locked, locked.school, slot, facts, now)
+
+    return hold_slot(request, slot_key, prepare, apply, now=now, rules=rules)
+
+
+def hold_slot(
+    request: AppointmentRequest, slot_key: str, prepare, apply, *, now, rules, find=find_slot, taken=is_taken
+) -> tuple[AppointmentRequest, bool]:
+    """The one sequence of every writer that gives a request the free slot a key names (the
+    family's move, a referred family's booking, a worker scheduling from her free slots), so
+    that they cannot drift: in one transaction, lock the request's row; `prepare(locked)`
+    checks it (raises to refuse, returns None to change nothing, or returns where the slot
+    is searched: a school, or a worker with find_worker_slot/is_worker_slot_taken); the slot
+    search re-checks the key (`find`); a slot not found is "just taken" when `taken` says so,
+    else unavailable; `apply(locked, slot, facts)` saves it through save_slot, whose database
+    refusal is told apart the same way. Returns (the request as it is now, whether it changed).
+
+    Raises SlotTaken or SlotUnavailable (forms.booking.create), or what `prepare` raises."""
+    where = None
     try:
         with transaction.atomic():
             locked = AppointmentRequest.objects.select_for_update().get(pk=request.pk)
-            if not locked.is_active:
-                raise RequestClosed(locked.status)
-            if locked.slot_start is None or moving_from != moving_from_key(locked):
+            where = prepare(locked)
+            if where is None:
                 return locked, False
-            if not can_change(locked, now, rules):
-                raise TooLate
-            if locked.school_id is None or locked.mode != AppointmentRequest.Mode.SCHOOL:
-                raise SlotUnavailable(slot_key)
-            school = locked.school
             facts = {}
-            slot = find_slot(school, slot_key, now, facts=facts, rules=rules)
+            slot = find(where, slot_key, now, facts=facts, rules=rules)
             if slot is None:
-                if is_taken(school, slot_key, now, rules):
+                if taken(where, slot_key, now, rules):
                     raise SlotTaken(slot_key)
                 raise SlotUnavailable(slot_key)
-            _swap(locked, school, slot, facts, now)
+            apply(locked, slot, facts)
     except IntegrityError:
-        if school is not None and is_taken(school, slot_key, now, rules):
+        if where is not None and taken(where, slot_key, now, rules):
             raise SlotTaken(slot_key) from None
         raise
     return locked, True

@@ -15,11 +15,13 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import IntegrityError, connection
+from django.db.models import Q
 from django.utils import timezone
 
 from core.generation import cached_facts
-from services.availability import Slot, cancelled_days, held_slots, load_absences
-from services.models import SchoolPage
+from core.pages import in_source_language
+from services.availability import Slot, cancelled_days, held_slots, load_absences, load_cancellations
+from services.models import SchoolPage, SocialWorker, WorkerAbsence
 from services.schedule import PARIS, closed_days, permanence_occurrences
 
 __all__ = [
@@ -30,10 +32,14 @@ __all__ = [
     "busy_times",
     "ensure_time_free",
     "find_slot",
+    "find_worker_slot",
     "free_slots",
     "is_taken",
+    "is_worker_slot_taken",
     "parse_slot_key",
     "save_slot",
+    "worker_free_slots",
+    "worker_schools",
 ]
 
 
@@ -119,47 +125,70 @@ def save_slot(request, **save_kwargs) -> None:
     request.save(**save_kwargs)
 
 
-def _holdings(school, first_day, last_day, earliest=None, latest=None):
-    """The slots someone holds at the school from first_day to last_day (starting within
-    [earliest, latest] when given), and the absences read to decide it: the availability rule
-    (services.availability) over the school's bookable permanences, closures and notices."""
+def _search_days(now, rules, day):
+    """(earliest, latest, first day, last day) of a search over the booking window, or over one
+    day of it; None when that day is outside the window."""
+    earliest, latest = booking_window(now, rules)
+    first_day, last_day = earliest.astimezone(PARIS).date(), latest.astimezone(PARIS).date()
+    if day is not None:
+        if not first_day <= day <= last_day:
+            return None
+        first_day = last_day = day
+    return earliest, latest, first_day, last_day
+
+
+def _school_slots(school, earliest, latest, first_day, last_day, closed, absences, cancelled):
+    """A (source) school's bookable permanences over those days, cut into the slots someone
+    holds (services.availability), with what was read once for every school searched."""
     permanences = [p for p in school.permanences.all() if p.bookable]
-    occurrences = permanence_occurrences(permanences, first_day, last_day, closed_days(first_day, last_day))
-    absences = load_absences([school.referent_id], first_day, last_day)
-    cancelled = cancelled_days(school, first_day, last_day)
-    return held_slots(occurrences, school.referent, absences, earliest, latest, cancelled), absences
+    occurrences = permanence_occurrences(permanences, first_day, last_day, closed)
+    return held_slots(occurrences, school.referent, absences, earliest, latest, cancelled)
+
+
+def _reading_span(slots, earliest, latest, first_day, last_day):
+    """The instants the appointments must be read over: those days (a day is at most 25 hours,
+    even when the clocks change) and every slot."""
+    since = max(earliest, datetime.combine(first_day, time.min, tzinfo=PARIS))
+    until = min(latest, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))
+    if slots:
+        since, until = min(since, min(slot.start for slot in slots)), max(until, max(slot.end for slot in slots))
+    return since, until
 
 
 def _day_holdings(school, day):
-    """The slots someone holds at the school on one day, whatever the time: what every booking
-    step re-checks the slot it names against. Made only of what public pages show (permanences,
-    closures, absences, notices, the referent), so it is kept under the cache generation
-    (core.generation.cached_facts); the appointments are never part of it."""
-    return cached_facts(f"held-slots:{school.pk}:{day.isoformat()}", lambda: _holdings(school, day, day))
+    """The slots someone holds at the (source) school on one day, whatever the time, and the
+    absences read to decide it: what every booking step re-checks the slot it names against.
+    Made only of what public pages show (permanences, closures, absences, notices, the
+    referent), so it is kept under the cache generation (core.generation.cached_facts); the
+    appointments are never part of it."""
+
+    def read():
+        absences = load_absences([school.referent_id], day, day)
+        cancelled = cancelled_days(school, day, day)
+        return _school_slots(school, None, None, day, day, closed_days(day, day), absences, cancelled), absences
+
+    return cached_facts(f"held-slots:{school.pk}:{day.isoformat()}", read)
 
 
 def _held_slots(school, now, rules, day, facts):
     """The school's slots someone holds over the booking window (or one day of it), before the
     appointments are taken away, with the instants the appointments must be read over."""
     school = school.source_school
-    earliest, latest = booking_window(now, rules)
-    first_day, last_day = earliest.astimezone(PARIS).date(), latest.astimezone(PARIS).date()
+    span = _search_days(now, rules, day)
+    if span is None:
+        return [], None, None
+    earliest, latest, first_day, last_day = span
     if day is not None:
-        if not first_day <= day <= last_day:
-            return [], None, None
-        first_day = last_day = day
         slots, absences = _day_holdings(school, day)
         slots = [slot for slot in slots if earliest <= slot.start <= latest]
     else:
-        slots, absences = _holdings(school, first_day, last_day, earliest, latest)
+        absences = load_absences([school.referent_id], first_day, last_day)
+        closed = closed_days(first_day, last_day)
+        cancelled = cancelled_days(school, first_day, last_day)
+        slots = _school_slots(school, earliest, latest, first_day, last_day, closed, absences, cancelled)
     if facts is not None:
         facts["absences"] = absences
-    # Appointments of those days only (a day is at most 25 hours, even when the clocks change).
-    since = max(earliest, datetime.combine(first_day, time.min, tzinfo=PARIS))
-    until = min(latest, datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=PARIS))
-    if slots:
-        since, until = min(since, slots[0].start), max(until, max(slot.end for slot in slots))
-    return slots, since, until
+    return (slots, *_reading_span(slots, earliest, latest, first_day, last_day))
 
 
 def free_slots(
@@ -213,3 +242,80 @@ def find_slot(
     day = wanted.astimezone(PARIS).date()
     slots = free_slots(school, now, rules=rules, day=day, facts=facts, busy_checked=busy_checked)
     return next((s for s in slots if s.start == wanted), None)
+
+
+# A worker's own free time: the slots of the permanences she holds, for the request page's
+# schedule and reschedule actions. The same search as the families' (free_slots), school by
+# school, keeping the slots she holds: her schools' on her days present, and those of the
+# referents whose absences name her as replacement.
+
+
+def worker_schools(worker: SocialWorker, now: datetime | None = None, rules=None) -> list[SchoolPage]:
+    """The schools (source language) whose permanences this worker may hold in the booking
+    window: hers, and those of the referents whose absences there name her as replacement."""
+    earliest, latest = booking_window(now, rules)
+    first_day, last_day = earliest.astimezone(PARIS).date(), latest.astimezone(PARIS).date()
+    replaced = WorkerAbsence.objects.filter(
+        replacement=worker, first_day__lte=last_day, last_day__gte=first_day
+    ).values("worker_id")
+    schools = SchoolPage.objects.filter(Q(referent=worker) | Q(referent__in=replaced))
+    return list(
+        in_source_language(schools).select_related("referent", "locale").prefetch_related("permanences").order_by("pk")
+    )
+
+
+def worker_free_slots(
+    worker: SocialWorker, now: datetime | None = None, rules=None, day: date | None = None
+) -> list[tuple[SchoolPage, Slot]]:
+    """The free slots this worker holds over the booking window (or one day of it), earliest
+    first, each with its school: the families' slot search (free_slots) over each of her
+    schools, her slots only, with the closures, absences, cancelled days and her appointments
+    read once for all of them (seven queries whatever her number of schools). Every active
+    appointment of hers, wherever it is, takes away the slots it overlaps."""
+    rules = rules or booking_rules()
+    span = _search_days(now, rules, day)
+    if span is None:
+        return []
+    earliest, latest, first_day, last_day = span
+    schools = worker_schools(worker, now, rules)
+    closed = closed_days(first_day, last_day)
+    absences = load_absences({school.referent_id for school in schools}, first_day, last_day)
+    cancellations = load_cancellations(schools, first_day, last_day)
+    pairs = [
+        (school, slot)
+        for school in schools
+        for slot in _school_slots(
+            school, earliest, latest, first_day, last_day, closed, absences, cancellations.days(school)
+        )
+        if slot.worker_id == worker.pk
+    ]
+    since, until = _reading_span([slot for _school, slot in pairs], earliest, latest, first_day, last_day)
+    busy = busy_times([worker.pk], since, until)
+    return sorted(((school, slot) for school, slot in pairs if not _overlaps(slot, busy)), key=lambda p: p[1].start)
+
+
+def find_worker_slot(
+    worker: SocialWorker, key: str, now: datetime | None = None, facts: dict | None = None, rules=None
+) -> Slot | None:
+    """The free slot of the worker a form names, re-checked on the server (else None)."""
+    wanted = parse_slot_key(key)
+    if wanted is None:
+        return None
+    day = wanted.astimezone(PARIS).date()
+    return next(
+        (slot for _school, slot in worker_free_slots(worker, now, rules, day=day) if slot.start == wanted), None
+    )
+
+
+def is_worker_slot_taken(worker: SocialWorker, key: str, now: datetime | None = None, rules=None) -> bool:
+    """Whether the slot a key names is one of the worker's, now overlapped by an appointment."""
+    wanted = parse_slot_key(key)
+    if wanted is None:
+        return False
+    day = wanted.astimezone(PARIS).date()
+    for school in worker_schools(worker, now, rules):
+        slots, _since, _until = _held_slots(school, now, rules, day, None)
+        slot = next((s for s in slots if s.start == wanted and s.worker_id == worker.pk), None)
+        if slot is not None:
+            return _overlaps(slot, busy_times([worker.pk], slot.start, slot.end))
+    return False

@@ -16,13 +16,18 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.log_actions import log
 
 from forms.booking.cancel import RequestClosed, cancel_request
-from forms.booking.slots import save_slot
+from forms.booking.create import SlotTaken as ChosenSlotTaken
+from forms.booking.create import SlotUnavailable, appointment_place
+from forms.booking.move import hold_slot
+from forms.booking.slots import find_worker_slot, is_worker_slot_taken, save_slot
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_no_show, queue_request_assigned, queue_request_scheduled
 from services.availability import load_absences
+from services.models import Permanence
 from services.schedule import PARIS
 
 Status = AppointmentRequest.Status
+Mode = AppointmentRequest.Mode
 Kind = RequestEvent.Kind
 
 # Wagtail log actions, registered in forms/wagtail_hooks.py with their labels.
@@ -103,7 +108,7 @@ def _refuse_absent(worker, start: datetime) -> None:
         )
 
 
-def _set_slot(request, start, end, place, kind, user):
+def _set_slot(request, start, end, place, kind, user, mode=None):
     if request.assigned_worker_id is None:
         raise OperationError(_("Affectez d'abord la demande à un travailleur social."))
     if end <= start:
@@ -112,7 +117,11 @@ def _set_slot(request, start, end, place, kind, user):
     previous = request.slot_start
     request.slot_start, request.slot_end, request.place = start, end, place
     request.status = Status.SCHEDULED
-    _save_slot(request, ["slot_start", "slot_end", "place", "status"])
+    fields = ["slot_start", "slot_end", "place", "status"]
+    if mode:
+        request.mode = mode
+        fields.append("mode")
+    _save_slot(request, fields)
     data = {"start": start.isoformat(), "end": end.isoformat(), "place": place}
     if previous is not None:
         data["previous_start"] = previous.isoformat()
@@ -122,23 +131,60 @@ def _set_slot(request, start, end, place, kind, user):
     return request
 
 
-@transaction.atomic
-def schedule(request: AppointmentRequest, user, start: datetime, end: datetime, place: str):
-    """Give an appointment to a request that came without a slot."""
-    request = _locked(request)
-    _require(request, [Status.NEW, Status.ACKNOWLEDGED], _("Cette demande n'est plus en cours."))
-    if request.slot_start is not None:
-        raise OperationError(_("Cette demande a déjà un rendez-vous : déplacez-le."))
-    return _set_slot(request, start, end, place, Kind.SCHEDULED, user)
+def _still_scheduling(request, kind):
+    if kind == Kind.SCHEDULED:
+        _require(request, [Status.NEW, Status.ACKNOWLEDGED], _("Cette demande n'est plus en cours."))
+        if request.slot_start is not None:
+            raise OperationError(_("Cette demande a déjà un rendez-vous : déplacez-le."))
+    else:
+        _require(request, AppointmentRequest.ACTIVE_STATUSES, _("Cette demande n'est plus en cours."))
+        if request.slot_start is None:
+            raise OperationError(_("Cette demande n'a pas encore de rendez-vous."))
 
 
 @transaction.atomic
-def reschedule(request: AppointmentRequest, user, start: datetime, end: datetime, place: str):
+def schedule(request: AppointmentRequest, user, start: datetime, end: datetime, place: str, mode: str = ""):
+    """Give an appointment to a request that came without a slot, at a time the worker typed
+    (a visit at home, at the CCAS...): the database refuses it over another of her appointments."""
     request = _locked(request)
-    _require(request, AppointmentRequest.ACTIVE_STATUSES, _("Cette demande n'est plus en cours."))
-    if request.slot_start is None:
-        raise OperationError(_("Cette demande n'a pas encore de rendez-vous."))
-    return _set_slot(request, start, end, place, Kind.RESCHEDULED, user)
+    _still_scheduling(request, Kind.SCHEDULED)
+    return _set_slot(request, start, end, place, Kind.SCHEDULED, user, mode)
+
+
+@transaction.atomic
+def reschedule(request: AppointmentRequest, user, start: datetime, end: datetime, place: str, mode: str = ""):
+    request = _locked(request)
+    _still_scheduling(request, Kind.RESCHEDULED)
+    return _set_slot(request, start, end, place, Kind.RESCHEDULED, user, mode)
+
+
+@transaction.atomic
+def schedule_free_slot(request: AppointmentRequest, user, slot_key: str, kind: str = Kind.SCHEDULED, now=None):
+    """Schedule (kind SCHEDULED) or move (RESCHEDULED) the appointment to one of the assigned
+    worker's free slots, named by its key: the families' sequence (forms.booking.move.hold_slot)
+    with the worker's slot search (forms.booking.slots.find_worker_slot). The appointment is
+    then at that school's permanence."""
+    now = now or timezone.now()
+
+    def prepare(locked):
+        _still_scheduling(locked, kind)
+        if locked.assigned_worker_id is None:
+            raise OperationError(_("Affectez d'abord la demande à un travailleur social."))
+        return locked.assigned_worker
+
+    def apply(locked, slot, facts):
+        school = Permanence.objects.select_related("school").get(pk=slot.permanence_id).school
+        _set_slot(locked, slot.start, slot.end, appointment_place(school, slot), kind, user, Mode.SCHOOL)
+
+    try:
+        locked, _changed = hold_slot(
+            request, slot_key, prepare, apply, now=now, rules=None, find=find_worker_slot, taken=is_worker_slot_taken
+        )
+    except ChosenSlotTaken as error:
+        raise SlotTaken(_("Ce créneau vient d'être pris : choisissez-en un autre.")) from error
+    except SlotUnavailable as error:
+        raise OperationError(_("Ce créneau n'est plus libre : choisissez-en un autre.")) from error
+    return locked
 
 
 def _close(request, user, status, kind, **data):

@@ -2,20 +2,21 @@
 directly"): the referral's own request gets the slot, so the worker sees one request, not a
 referral and a second booking.
 
-The slot comes from the booking's slot search (forms.booking.slots.find_slot) and is routed
+The slot comes from the booking's slot search (forms.booking.slots.find_slot, through
+forms.booking.move.hold_slot, the one sequence of every writer of a chosen slot) and is routed
 by the same rule (forms.booking.routing, hence services.availability); the database holds it
 (the constraints on a worker's time, through forms.booking.slots.save_slot). A second click finds the
 request already booked and changes nothing."""
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from forms.booking.cancel import RequestClosed
 from forms.booking.create import SlotTaken, SlotUnavailable, appointment_place
+from forms.booking.move import hold_slot
 from forms.booking.routing import route_request
-from forms.booking.slots import booking_rules, find_slot, is_taken, save_slot
+from forms.booking.slots import booking_rules, save_slot
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_referral_booked
 from services.schedule import PARIS
@@ -31,56 +32,48 @@ def book_referral(request: AppointmentRequest, slot_key: str, now=None, rules=No
     outside the horizon, tampered) or SlotTaken (another family holds it)."""
     now = now or timezone.now()
     rules = rules or booking_rules()
-    school = None
-    try:
-        with transaction.atomic():
-            locked = AppointmentRequest.objects.select_for_update().get(pk=request.pk)
-            if not locked.is_active:
-                raise RequestClosed(locked.status)
-            if locked.slot_start is not None:
-                return locked, False
-            if locked.school_id is None:
-                raise SlotUnavailable(slot_key)
-            school = locked.school
-            facts = {}
-            slot = find_slot(school, slot_key, now, facts=facts, rules=rules)
-            if slot is None:
-                if is_taken(school, slot_key, now, rules):
-                    raise SlotTaken(slot_key)
-                raise SlotUnavailable(slot_key)
-            route = route_request(school, slot.start.astimezone(PARIS).date(), absences=facts.get("absences"))
-            previous_worker_id = locked.assigned_worker_id
-            locked.mode = AppointmentRequest.Mode.SCHOOL
-            locked.slot_start, locked.slot_end = slot.start, slot.end
-            locked.place = appointment_place(school, slot)
-            locked.assigned_worker = route.worker
-            locked.routed_as, locked.routed_at = route.how, now
-            # The constraints hold the worker's time (forms.booking.slots.save_slot).
-            save_slot(
-                locked,
-                update_fields=[
-                    "mode",
-                    "slot_start",
-                    "slot_end",
-                    "place",
-                    "assigned_worker",
-                    "routed_as",
-                    "routed_at",
-                    "updated_at",
-                ],
-            )
-            locked.record(
-                RequestEvent.Kind.SCHEDULED,
-                by="family",
-                start=slot.start.isoformat(),
-                end=slot.end.isoformat(),
-                place=locked.place,
-            )
-            if locked.assigned_worker_id != previous_worker_id:
-                locked.record(RequestEvent.Kind.ROUTED, **route.as_event_data())
-            queue_referral_booked(locked)
-    except IntegrityError:
-        if school is not None and is_taken(school, slot_key, now, rules):
-            raise SlotTaken(slot_key) from None
-        raise
-    return locked, True
+
+    def prepare(locked):
+        if not locked.is_active:
+            raise RequestClosed(locked.status)
+        if locked.slot_start is not None:
+            return None
+        if locked.school_id is None:
+            raise SlotUnavailable(slot_key)
+        return locked.school
+
+    def apply(locked, slot, facts):
+        school = locked.school
+        route = route_request(school, slot.start.astimezone(PARIS).date(), absences=facts.get("absences"))
+        previous_worker_id = locked.assigned_worker_id
+        locked.mode = AppointmentRequest.Mode.SCHOOL
+        locked.slot_start, locked.slot_end = slot.start, slot.end
+        locked.place = appointment_place(school, slot)
+        locked.assigned_worker = route.worker
+        locked.routed_as, locked.routed_at = route.how, now
+        # The constraints hold the worker's time (forms.booking.slots.save_slot).
+        save_slot(
+            locked,
+            update_fields=[
+                "mode",
+                "slot_start",
+                "slot_end",
+                "place",
+                "assigned_worker",
+                "routed_as",
+                "routed_at",
+                "updated_at",
+            ],
+        )
+        locked.record(
+            RequestEvent.Kind.SCHEDULED,
+            by="family",
+            start=slot.start.isoformat(),
+            end=slot.end.isoformat(),
+            place=locked.place,
+        )
+        if locked.assigned_worker_id != previous_worker_id:
+            locked.record(RequestEvent.Kind.ROUTED, **route.as_event_data())
+        queue_referral_booked(locked)
+
+    return hold_slot(request, slot_key, prepare, apply, now=now, rules=rules)

@@ -8,6 +8,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from forms.booking.slots import worker_free_slots
 from forms.models import AppointmentRequest, RequestEvent
 from services.models import SocialWorker, WorkerAbsence
 from tests.factories import AppointmentRequestFactory, make_absence
@@ -60,8 +61,9 @@ ACTIONS = {
         },
         Status.SCHEDULED,
     ),
-    "done": ({"status": Status.SCHEDULED, "slot_start": future(days=2)}, {}, Status.DONE),
-    "no_show": ({"status": Status.SCHEDULED, "slot_start": future(days=4)}, {}, Status.NO_SHOW),
+    # Marked honoured or missed once the appointment has started (yesterday, two days ago).
+    "done": ({"status": Status.SCHEDULED, "slot_start": future(days=-1)}, {}, Status.DONE),
+    "no_show": ({"status": Status.SCHEDULED, "slot_start": future(days=-2)}, {}, Status.NO_SHOW),
     "cancel": ({}, {"cancel-reason": "Doublon"}, Status.CANCELLED_SERVICE),
     "reassign": ({}, {"reassign-worker": "", "reassign-reason": "Triage"}, Status.NEW),
     "note": ({}, {"note-text": "Appeler lundi"}, Status.NEW),
@@ -470,3 +472,50 @@ def test_anonymous_visitors_are_sent_to_the_login_page_from_the_figures_and_acco
         response = client.get(url(world))
         assert response.status_code == 302, page
         assert response["Location"].startswith("/admin/login/"), page
+
+
+# Bulk actions of the queue (forms.admin.bulk), and scheduling from free slots (branch schedule).
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "action,data,status_after",
+    [
+        ("acknowledge", {}, Status.ACKNOWLEDGED),
+        ("reassign", {"worker": "", "reason": "Triage"}, Status.NEW),
+    ],
+)
+def test_each_role_gets_the_expected_outcome_of_a_bulk_action(client, world, role, action, data, status_after):
+    request = AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy)
+    access, _statistics = ROLE_ACCESS[role]
+
+    response = login(client, world, role).post(
+        reverse("forms_admin:bulk_action"), {"selected": [request.pk], "action": action, **data}
+    )
+
+    # Forbidden to communication staff; for the others back to the queue, acted on only when seen.
+    assert response.status_code == (403 if access == FORBIDDEN else 302)
+    request.refresh_from_db()
+    events = set(request.events.values_list("kind", flat=True))
+    if access == ALLOWED:
+        assert response["Location"] == reverse("forms_admin:index")
+        assert request.status == status_after and events - {RequestEvent.Kind.CREATED}
+        assert (request.assigned_worker is None) == (action == "reassign")
+    else:
+        assert request.status == Status.NEW and request.assigned_worker == world.leroy
+        assert events == {RequestEvent.Kind.CREATED}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_expected_status_scheduling_a_free_slot(client, world, role):
+    request = AppointmentRequestFactory(school=world.school, assigned_worker=world.leroy)
+    [(_school, slot), *_rest] = worker_free_slots(world.leroy)
+    access, _statistics = ROLE_ACCESS[role]
+
+    response = login(client, world, role).post(
+        reverse("forms_admin:action", args=[request.pk, "schedule"]), {"schedule-slot": slot.key}
+    )
+
+    assert response.status_code == status_for(access, 302)
+    request.refresh_from_db()
+    assert (request.slot_start == slot.start) == (access == ALLOWED)

@@ -15,8 +15,9 @@ from tests.helpers import login_staff
 Status = AppointmentRequest.Status
 # 14, plus the two-factor device that verified the session (django_otp.middleware.OTPMiddleware),
 # the access record of the listing and the last visit (forms.records.audit), and the tabs'
-# counts (one aggregate).
-LISTING_QUERIES = 18
+# counts (one aggregate), and the workers the bulk "Réaffecter" offers (one query, whatever the
+# number of rows).
+LISTING_QUERIES = 19
 
 
 def listed(client, user, query=""):

@@ -266,6 +266,10 @@ def test_a_worker_takes_a_request_from_new_to_done(client, world):
             "schedule-place": "CCAS",
         },
     )
+    # The appointment has taken place: only then is it marked honoured.
+    AppointmentRequest.objects.filter(pk=request.pk).update(
+        slot_start=timezone.now() - timedelta(hours=1), slot_end=timezone.now() - timedelta(minutes=30)
+    )
     act(client, world.worker, request, "done")
 
     request.refresh_from_db()
