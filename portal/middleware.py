@@ -3,9 +3,11 @@ import logging
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
+from django.db import DatabaseError
 from wagtail.models import Site
 
 from core.generation import cached_facts
+from portal.cache import UNCACHED_PATHS
 
 logger = logging.getLogger(__name__)
 
@@ -30,16 +32,26 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if settings.FRAGMENT_CACHE_ENABLED and not hasattr(request, "_wagtail_site"):
-            try:
-                key = f"site:{request.get_host()}:{request.get_port()}"
-            except DisallowedHost:
-                key = None
-            if key is not None:
-                site = cached_facts(key, lambda: _site(request), request)
-                if site is not None:
-                    request._wagtail_site = site
+        if (
+            settings.FRAGMENT_CACHE_ENABLED
+            and request.path not in UNCACHED_PATHS  # the probes and robots.txt read no database
+            and not hasattr(request, "_wagtail_site")
+        ):
+            self.find_site(request)
         return self.get_response(request)
+
+    @staticmethod
+    def find_site(request):
+        try:
+            key = f"site:{request.get_host()}:{request.get_port()}"
+        except DisallowedHost:
+            return  # Django answers 400
+        try:
+            site = cached_facts(key, lambda: _site(request), request)
+        except DatabaseError:
+            return  # the view meets the outage too, and DatabaseUnavailableMiddleware answers
+        if site is not None:
+            request._wagtail_site = site
 
 
 class AnonymousSessionExpiryMiddleware:
