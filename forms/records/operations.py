@@ -17,6 +17,7 @@ from wagtail.log_actions import log
 
 from forms.booking.cancel import RequestClosed, cancel_request
 from forms.booking.slots import save_slot
+from forms.links import revoke_links
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_no_show, queue_request_assigned, queue_request_scheduled
 from services.availability import load_absences
@@ -146,6 +147,7 @@ def _close(request, user, status, kind, **data):
     request.closed_at = timezone.now()
     request.save(update_fields=["status", "closed_at", "updated_at"])
     request.record(kind, user=user, **data)
+    revoke_links(request, now=request.closed_at)
 
 
 @transaction.atomic
