@@ -21,12 +21,18 @@ The links:
   it redirects to the appointment page or the evening registration above, in the family's
   language.
 
+Why opaque: a signed `<pk>.<reference>:<time>` told whoever saw the link (a log, a Referer, a
+shoulder) the request's number, its reference and when it was booked, and could not be revoked
+short of changing SECRET_KEY. A random token says nothing and a row can be revoked.
+
 How many rows: one per link made. A message makes its links when it is rendered (once per
 sending attempt), the confirmation pages when they are shown (only to the browser that booked).
 The pages opened by a link that make a link of their own (the appointment page's .ics, the
 short link's redirect, the referral page's way to the booked appointment) derive it from the
-token they were opened with (`seed`: an HMAC under SECRET_KEY), so the same link opened again
-gives the same token and no new row: no visitor, scanner or reload grows the table.
+token they were opened with (`seed`: an HMAC under SECRET_KEY of the purpose, the row and the
+seed), so the same link opened again gives the same token and no new row: no visitor, scanner
+or reload grows the table. Derivation goes one way, from the stronger link to the weaker or
+equal one (cancel to .ics, short link to the page it opens); a token never yields its seed.
 
 The one expiry policy: a link works for LINK_MAX_AGE (90 days) after it was made, and only
 until what it names is over: an appointment once it has started, an evening once it has
@@ -35,16 +41,20 @@ registration taken more than 90 days before its evening loses its link's last da
 
 Revocation: closing a request (cancelled by the family or the service, refused contact, done,
 no-show) or cancelling a registration revokes its tokens (`revoke_links`, called in the same
-transaction). A revoked token never acts again; it still reads back to its closed row, so that
-the page says what became of it ("already cancelled"), as before. The retention command
-deletes the tokens with the request's or registration's personal data.
+transaction by forms.booking.cancel, forms.referrals.refusal, forms.records.operations and
+forms.evenings.registrations); a token made for a row already closed is made revoked. A revoked
+token never acts again; it still reads back to its closed row, so that the page says what
+became of it ("already cancelled"), as before; were the row open again, it raises
+ExpiredToken. The retention command deletes the tokens with the request's or registration's
+personal data, and those expired for more than LINK_MAX_AGE.
 
 Links sent before opaque tokens (until 90 days after this version is deployed): they carried
 `<pk>.<reference>` signed with Django's `TimestampSigner` under the salts below. The read
 functions still accept that format (a token with a ":" in it), with its own 90 days counted
 from its signature; no new link is signed. Once this version has been deployed for 90 days
 every such link has expired: remove `_read_signed`, the salts and the `":"` branch of
-`_read` then (and the tests of tests/forms/test_link_tokens.py that sign a legacy token).
+`_read` then, with the tests that sign a legacy token (tests/forms/test_link_tokens.py,
+test_cancel.py, test_referrals.py, test_link_privacy.py: grep for `_SALT`).
 
 Reading a token raises InvalidToken (tampered, truncated, made for something else, naming no
 row) or ExpiredToken (a subclass: genuine but too old, or what it names is over, or revoked
@@ -118,6 +128,8 @@ def _make(purpose: str, row, now: datetime | None = None, seed: str | None = Non
         mac = salted_hmac("forms.links.derived", f"{purpose}:{kind}:{row.pk}:{seed}", algorithm="sha256")
         token = base64.urlsafe_b64encode(mac.digest()[:TOKEN_BYTES]).decode()
     link = LinkToken(purpose=purpose, digest=token_digest(token), created_at=now, expires_at=now + LINK_MAX_AGE)
+    if not _is_open(row):  # a closed row's page only says so (a short link followed after closing)
+        link.revoked_at = now
     for name, value in _owner(row).items():
         setattr(link, name, value)
     # A derived token's row may exist already (the page opened again): nothing to add then.

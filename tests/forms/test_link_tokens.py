@@ -24,7 +24,7 @@ from forms import links
 from forms.booking.cancel import cancel_request
 from forms.evenings.registrations import cancel as cancel_registration
 from forms.link_paths import REDACTED, RedactTokens
-from forms.models import AppointmentRequest, EveningRegistration, LinkToken, Notification, RequestEvent
+from forms.models import AppointmentRequest, EveningRegistration, LinkToken, Notification, Referral, RequestEvent
 from forms.records import operations
 from forms.records.retention import anonymise, anonymise_registrations, purge_personal_data
 from tests.factories import AppointmentRequestFactory, EveningRegistrationFactory, UserFactory, make_worker
@@ -182,6 +182,34 @@ def test_closing_a_request_revokes_its_links(appointment):
     for request in [appointment, *others]:
         assert LinkToken.objects.filter(request=request).count() == 2
         assert not LinkToken.objects.filter(request=request, revoked_at__isnull=True).exists()
+
+
+def test_a_referred_family_refusing_contact_revokes_its_page_and_the_page_says_so(client):
+    referred = AppointmentRequestFactory(source=AppointmentRequest.Source.PARTNER)
+    Referral.objects.create(
+        request=referred,
+        referrer_name="Nadia Perrin",
+        referrer_role=Referral.Role.SOCIAL_CENTRE,
+        referrer_email="n.perrin@example.org",
+        parent_agreement_at=timezone.now(),
+    )
+    path = reverse("referral_family", args=[links.make_referral_token(referred)])
+    assert client.post(path).status_code == 200
+    assert LinkToken.objects.get(request=referred).revoked_at is not None
+    for response in (client.get(path), client.post(path)):
+        assert response.status_code == 410
+        assert referred.reference in response.text
+    assert RequestEvent.objects.filter(request=referred, kind=RequestEvent.Kind.REFUSED_CONTACT).count() == 1
+
+
+def test_a_short_link_followed_after_closing_makes_a_revoked_token_and_a_closed_page(client, appointment):
+    short = links.short_url(appointment).rsplit("/", 1)[1]
+    cancel_request(appointment)
+    target = client.get(reverse("short_link", args=[short]))["Location"]
+    assert LinkToken.objects.get(request=appointment).revoked_at is not None
+    response = client.get(target)
+    assert response.status_code == 410
+    assert f"Le rendez-vous {appointment.reference} est déjà annulé." in response.text
 
 
 def test_cancelling_a_registration_revokes_its_links(registration):
