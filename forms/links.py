@@ -26,13 +26,14 @@ shoulder) the request's number, its reference and when it was booked, and could 
 short of changing SECRET_KEY. A random token says nothing and a row can be revoked.
 
 How many rows: one per link made. A message makes its links when it is rendered (once per
-sending attempt), the confirmation pages when they are shown (only to the browser that booked).
-The pages opened by a link that make a link of their own (the appointment page's .ics, the
-short link's redirect, the referral page's way to the booked appointment) derive it from the
-token they were opened with (`seed`: an HMAC under SECRET_KEY of the purpose, the row and the
-seed), so the same link opened again gives the same token and no new row: no visitor, scanner
-or reload grows the table. Derivation goes one way, from the stronger link to the weaker or
-equal one (cancel to .ics, short link to the page it opens); a token never yields its seed.
+sending attempt). The pages that show a link derive it from the secret they were opened with
+(`seed`: an HMAC under SECRET_KEY of the purpose, the row and the seed): the appointment page's
+.ics from the page's own token, the short link's redirect from the short link's, the referral
+page's way to the booked appointment from the referral token, the confirmation pages' links
+from the session that booked (only that browser sees them). The same page opened again gives
+the same token and no new row: no visitor, scanner or reload grows the table. Derivation goes
+one way, from the stronger secret to the weaker or equal link (cancel to .ics, short link to
+the page it opens, session to its confirmation's links); a token never yields its seed.
 
 The one expiry policy: a link works for LINK_MAX_AGE (90 days) after it was made, and only
 until what it names is over: an appointment once it has started, an evening once it has

@@ -17,17 +17,21 @@ import pytest
 from django.apps import apps
 from django.core import signing
 from django.db import models
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from forms import links
 from forms.booking.cancel import cancel_request
+from forms.booking.views import DONE_KEY
 from forms.evenings.registrations import cancel as cancel_registration
+from forms.evenings.views import SESSION_KEY as EVENING_SESSION_KEY
 from forms.link_paths import REDACTED, RedactTokens
 from forms.models import AppointmentRequest, EveningRegistration, LinkToken, Notification, Referral, RequestEvent
 from forms.records import operations
 from forms.records.retention import anonymise, anonymise_registrations, purge_personal_data
 from tests.factories import AppointmentRequestFactory, EveningRegistrationFactory, UserFactory, make_worker
+from tests.helpers import parse
 
 pytestmark = pytest.mark.django_db
 DAY = 24 * 3600
@@ -276,6 +280,28 @@ def test_a_short_link_followed_again_leads_to_the_same_page_and_one_row(client, 
     assert len(set(targets)) == 1
     assert LinkToken.objects.filter(request=appointment).count() == 1
     assert client.get(targets[0]).status_code == 200
+
+
+def confirmation_links(client, name, key, row):
+    session = client.session
+    session[key] = [row.reference]
+    session.save()
+    page = parse(client.get(reverse(name, args=[row.reference])))
+    return [a["href"] for a in page.select("main a[href*='/annuler/']")]
+
+
+def test_a_confirmation_page_reloaded_shows_the_same_links_and_makes_no_row(client, appointment, registration):
+    for name, key, row in [
+        ("booking_done", DONE_KEY, appointment),
+        ("evening_done", EVENING_SESSION_KEY, registration),
+    ]:
+        first = confirmation_links(client, name, key, row)
+        before = LinkToken.objects.count()
+        assert first and confirmation_links(client, name, key, row) == first
+        assert LinkToken.objects.count() == before
+        other = Client()  # another browser that booked it (the session is the seed)
+        assert confirmation_links(other, name, key, row) != first
+    assert client.get(first[0]).status_code == 200
 
 
 # Links signed before opaque tokens (remove with forms.links._read_signed)
