@@ -14,11 +14,13 @@ import re
 
 REDACTED = "[lien]"
 
-# /annuler/<t>/, /annuler/<t>/deplacer/, /soirees/annuler/<t>/ (with /en/, /ar/...),
-# /rendez-vous/<t>.ics, /r/<t>, a worker's private feed /agenda/prive/<t>.ics; and the SMS
-# provider's ?secret= (forms.notifications.views).
+# /annuler/<t>/, /annuler/<t>/deplacer/, /soirees/annuler/<t>/, /orientation/<t>/ and
+# /orientation/<t>/creneau/ (with /en/, /ar/...), /rendez-vous/<t>.ics, /r/<t>, a worker's
+# private feed /agenda/prive/<t>.ics; and the SMS provider's ?secret= (forms.notifications.views).
+# A token is whatever sits between the slashes: the opaque tokens of forms.links (URL-safe
+# base64) as well as the signed ones sent before them (with ":" and ".").
 _TOKEN = re.compile(
-    r"(?P<prefix>/(?:[a-z]{2}(?:-[a-z]+)?/)?(?:soirees/)?annuler/)[^/?#\s\"]+"
+    r"(?P<prefix>/(?:[a-z]{2}(?:-[a-z]+)?/)?(?:(?:soirees/)?annuler|orientation)/)[^/?#\s\"]+"
     r"|(?P<ics>/(?:rendez-vous|agenda/prive)/)[^/?#\s\"]+(?=\.ics)"
     r"|(?P<short>/r/)[^/?#\s\"]+"
     r"|(?P<secret>(?:^|[?&])secret=)[^&#\s\"]+"

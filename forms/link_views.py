@@ -2,7 +2,7 @@
 
 Outside the language prefix (a text message has no room for one): the link row knows the
 family's language and redirects to its appointment page (or evening registration) there,
-with a freshly signed token. A bad or expired link gets a clear page with the service's
+with a token of its own (forms.links). A bad or expired link gets a clear page with the service's
 phone number, never a 500 and never another family's data. The response is never cached and
 carries no Referer onwards: the token is a capability."""
 

@@ -512,7 +512,7 @@ class EveningRegistration(models.Model):
 
 class ShortLink(models.Model):
     """The short link of a text message (`/r/<token>`): a random token that opens the family's
-    appointment page or evening registration in its language. Expires like the signed links
+    appointment page or evening registration in its language. Expires like the other family links
     (forms.links.LINK_MAX_AGE, and once what it names is over); deleted with the request or
     by the retention command."""
 
@@ -536,6 +536,46 @@ class ShortLink(models.Model):
 
     def __str__(self):
         return f"short link #{self.pk}"
+
+
+class LinkToken(models.Model):
+    """The token of a family link (forms.links): the cancel link and the .ics download of an
+    appointment, the cancel link of an evening registration, the page of a referred family.
+    The token is random and says nothing; only its SHA-256 is kept here, the token itself is in
+    the link sent and nowhere else. Revoked once what it names is closed; deleted with the
+    request's personal data by the retention command (forms.records.retention)."""
+
+    class Purpose(models.TextChoices):
+        # Never shown (no admin lists these rows): the values name the links of forms.links.
+        CANCEL = "cancel"
+        ICS = "ics"
+        EVENING_CANCEL = "evening_cancel"
+        REFERRAL = "referral"
+
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    request = models.ForeignKey(
+        AppointmentRequest, null=True, blank=True, on_delete=models.CASCADE, related_name="link_tokens"
+    )
+    registration = models.ForeignKey(
+        EveningRegistration, null=True, blank=True, on_delete=models.CASCADE, related_name="link_tokens"
+    )
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(request__isnull=False, registration__isnull=True)
+                | Q(request__isnull=True, registration__isnull=False),
+                name="link_token_names_one_row",
+            )
+        ]
+        indexes = [models.Index(fields=["expires_at"])]
+
+    def __str__(self):
+        return f"{self.purpose} link #{self.pk}"
 
 
 class CalendarFeed(models.Model):

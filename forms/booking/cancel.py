@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
+from forms.links import revoke_links
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_request_cancelled
 
@@ -38,6 +39,7 @@ def cancel_request(
         if reason:
             data["reason"] = reason
         locked.record(RequestEvent.Kind.CANCELLED, user=user, **data)
+        revoke_links(locked, now=locked.closed_at)  # its links never act again
         queue_request_cancelled(locked, by_family=by_family)
     appointment.status, appointment.closed_at = locked.status, locked.closed_at
     return locked

@@ -97,7 +97,7 @@ def _page(request, token, appointment, rules, *, notice="", status=200):
         "can_move": can_move(appointment, now, rules),
         "deadline": local_when(deadline, None) if deadline else {},
         "cutoff_hours": rules.change_cutoff_hours,
-        "ics_url": ics_path(appointment) if appointment.slot_start else "",
+        "ics_url": ics_path(appointment, seed=token) if appointment.slot_start else "",
         "move_url": reverse("booking_move", args=[token]),
         "phone_name": worker_name,
         "phone": worker_phone,

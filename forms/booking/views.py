@@ -401,8 +401,9 @@ def done(request, reference):
         if permanence is not None:
             source_place = permanence.place  # equal to `place` when not translated: marked lang="fr"
             place = localized_places([permanence.pk]).get(permanence.pk, permanence.place)
-        # The download-only token: a shared calendar link never lets anyone cancel.
-        ics_url = ics_path(appointment)
+        # The download-only token: a shared calendar link never lets anyone cancel. Both links
+        # derive from the session that booked: a reload of the page makes no new token.
+        ics_url = ics_path(appointment, seed=request.session.session_key)
     return render(
         request,
         "forms/booking/done.html",
@@ -412,7 +413,7 @@ def done(request, reference):
             "place": place,
             "source_place": source_place,
             "ics_url": ics_url,
-            "cancel_url": cancel_path(appointment),
+            "cancel_url": cancel_path(appointment, seed=request.session.session_key),
             "worker": appointment.assigned_worker,
             "told_by": [channel for channel, _recipient in family_recipients(appointment)],
             "retention_months": booking_rules(request).retention_months,

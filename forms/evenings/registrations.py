@@ -22,6 +22,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from core.pages import source_page
+from forms.links import revoke_links
 from forms.models import EveningRegistration, Notification
 from forms.notifications.channels import unanswered_choice
 from forms.notifications.queueing import queue_evening
@@ -155,6 +156,7 @@ def cancel(registration: EveningRegistration, now: datetime | None = None) -> li
             current.status = EveningRegistration.Status.CANCELLED
             current.cancelled_at = now
             current.save(update_fields=["status", "cancelled_at"])
+            revoke_links(current, now=now)
             promoted = promote_waiting(evening, now)
     registration.status, registration.cancelled_at = current.status, current.cancelled_at
     return promoted

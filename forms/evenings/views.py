@@ -116,7 +116,8 @@ def done(request, reference):
         "registration": registration,
         "evening": shown,
         "ics_url": _ics_url(shown) if shown.live else None,
-        "cancel_url": links.evening_cancel_path(registration),
+        # Derived from the session that registered: a reload of the page makes no new token.
+        "cancel_url": links.evening_cancel_path(registration, seed=request.session.session_key),
     }
     return render(request, "forms/evening/done.html", context)
 

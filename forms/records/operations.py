@@ -20,6 +20,7 @@ from forms.booking.create import SlotTaken as ChosenSlotTaken
 from forms.booking.create import SlotUnavailable, appointment_place
 from forms.booking.move import hold_slot
 from forms.booking.slots import find_worker_slot, is_worker_slot_taken, save_slot
+from forms.links import revoke_links
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_no_show, queue_request_assigned, queue_request_scheduled
 from services.availability import load_absences
@@ -192,6 +193,7 @@ def _close(request, user, status, kind, **data):
     request.closed_at = timezone.now()
     request.save(update_fields=["status", "closed_at", "updated_at"])
     request.record(kind, user=user, **data)
+    revoke_links(request, now=request.closed_at)
 
 
 @transaction.atomic

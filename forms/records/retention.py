@@ -4,8 +4,9 @@ after the last contact), then anonymised. What statistics need stays: school, re
 requester, language, interpreter, status, routing and dates.
 
 What went out about a request or a registration goes with it: the outbox's recipients (the
-e-mail addresses and phone numbers messages went to), the provider's ids and errors, and the
-short links of its text messages. An evening registration is anonymised once its evening
+e-mail addresses and phone numbers messages went to), the provider's ids and errors, the
+short links of its text messages and the tokens of its links (forms.links: a purged request's
+links open nothing). An evening registration is anonymised once its evening
 ended longer ago than the same period (the seats stay counted)."""
 
 from __future__ import annotations
@@ -16,11 +17,13 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from forms.links import LINK_MAX_AGE
 from forms.models import (
     AccessRecord,
     AppointmentRequest,
     BookingSettings,
     EveningRegistration,
+    LinkToken,
     Notification,
     Referral,
     RequestEvent,
@@ -110,6 +113,7 @@ def anonymise(request_ids, now: datetime | None = None) -> int:
 def _forget_messages(**owner):
     Notification.objects.filter(**owner).update(recipient="", last_error="", provider_id="")
     ShortLink.objects.filter(**owner).delete()
+    LinkToken.objects.filter(**owner).delete()
 
 
 def expired_registrations(now: datetime | None = None, months: int | None = None):
@@ -146,6 +150,7 @@ def purge_personal_data(now: datetime | None = None, months: int | None = None, 
             break
         total += anonymise_registrations(ids, now)
     forget_old_access_records(now)
+    forget_expired_link_tokens(now)
     return total
 
 
@@ -154,4 +159,12 @@ def forget_old_access_records(now: datetime | None = None) -> int:
     their filters a queue): the log is kept long enough for a complaint or an audit, no longer."""
     cutoff = months_before(now or timezone.now(), ACCESS_LOG_MONTHS)
     deleted, _by_model = AccessRecord.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+def forget_expired_link_tokens(now: datetime | None = None) -> int:
+    """Delete the tokens of family links that expired more than LINK_MAX_AGE ago (of requests
+    still open, or not yet purged): until then an old link still says it expired, rather than
+    that it is not a link."""
+    deleted, _by_model = LinkToken.objects.filter(expires_at__lt=(now or timezone.now()) - LINK_MAX_AGE).delete()
     return deleted

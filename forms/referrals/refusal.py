@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from forms.booking.cancel import RequestClosed
+from forms.links import revoke_links
 from forms.models import AppointmentRequest, Referral, RequestEvent
 from forms.notifications.queueing import queue_contact_refused
 
@@ -27,6 +28,7 @@ def refuse_contact(appointment: AppointmentRequest, now=None) -> AppointmentRequ
         locked.save(update_fields=["status", "closed_at", "updated_at"])
         Referral.objects.filter(request=locked).update(refused_at=now)
         locked.record(RequestEvent.Kind.REFUSED_CONTACT, by="family")
+        revoke_links(locked, now=now)
         queue_contact_refused(locked)
     appointment.status, appointment.closed_at = locked.status, locked.closed_at
     return locked

@@ -211,7 +211,7 @@ def family_slots(request, token):
     if refused:
         return refused
     if appointment.slot_start is not None:
-        return redirect(cancel_path(appointment))
+        return redirect(cancel_path(appointment, seed=token))
     if appointment.school is None:
         return redirect("referral_family", token)
     rules = booking_rules(request)
@@ -233,7 +233,7 @@ def family_slots(request, token):
                 slots = free_slots(appointment.school, rules=rules)
                 form = SlotForm(slots=slots, places=localized_places({slot.permanence_id for slot in slots}))
             else:
-                return redirect(cancel_path(booked))
+                return redirect(cancel_path(booked, seed=token))
         else:
             status = 400
     context = {

@@ -3,9 +3,13 @@
 Each kind of notification (and each variant a kind has: a booking or a request without a
 slot, the worker or the service mailbox, cancelled by the family or by the service, confirmed
 or on the waiting list) is rendered in the five languages with fixed data: fixed ids and
-references, a fixed clock (so the signed links and the calendar files come out the same) and
-fixed settings. Subject, plain text, HTML, headers and attachments are compared with
-`golden/emails.json`.
+references, a fixed clock (so the calendar files come out the same) and fixed settings.
+Subject, plain text, HTML, headers and attachments are compared with `golden/emails.json`.
+
+The links' tokens are random (forms.links): each one is first read back, and must name the
+message's own request or registration for the link's purpose, then replaced by `[lien]` with
+forms.link_paths, the rule that keeps tokens out of the logs. So a link the log rule does not
+know leaves a random token in the message, which then differs from the recorded one.
 
 When a message is changed on purpose, regenerate the file and review its diff:
 
@@ -16,6 +20,7 @@ When a message is changed on purpose, regenerate the file and review its diff:
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -25,6 +30,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
+from forms import links
+from forms.link_paths import redact_tokens
 from forms.models import AppointmentRequest, EveningRegistration, Notification, Referral
 from forms.notifications.rendering import build_message
 from services.schedule import PARIS
@@ -34,7 +41,7 @@ pytestmark = pytest.mark.django_db
 
 GOLDEN = Path(__file__).parent / "golden" / "emails.json"
 LANGUAGES = [code for code, _name in django_settings.LANGUAGES]
-# The clock while messages are built: it goes into the signed links and the .ics DTSTAMP.
+# The clock while messages are built: it goes into the links' expiry and the .ics DTSTAMP.
 NOW = datetime(2030, 3, 1, 9, 15, tzinfo=UTC)
 SLOT_START = datetime(2030, 3, 12, 9, 30, tzinfo=PARIS)
 SLOT_END = datetime(2030, 3, 12, 10, 0, tzinfo=PARIS)
@@ -209,7 +216,25 @@ def registration_for(case: Case, evening, number: int) -> EveningRegistration:
     )
 
 
-def rendered(message) -> dict:
+# A family link in a message, and what its token must read back to.
+FAMILY_LINK = re.compile(r"/(?P<page>soirees/annuler|annuler|orientation)/(?P<token>[^/\s\"<]+)/")
+READERS = {
+    "annuler": links.read_cancel_token,
+    "soirees/annuler": links.read_evening_cancel_token,
+    "orientation": links.read_referral_token,
+}
+
+
+def checked_and_redacted(text: str, thing, read: list) -> str:
+    """The text with its links' tokens replaced by [lien], once each has been read back to
+    `thing` (the message's request or registration); `read` collects the tokens read."""
+    for match in FAMILY_LINK.finditer(text):
+        assert READERS[match["page"]](match["token"], now=NOW) == thing, match[0]
+        read.append(match["token"])
+    return redact_tokens(text)
+
+
+def rendered(message, thing, read: list) -> dict:
     [(html, mimetype)] = message.alternatives
     assert mimetype == "text/html"
     return {
@@ -217,8 +242,8 @@ def rendered(message) -> dict:
         "from": message.from_email,
         "to": message.to,
         "headers": message.extra_headers,
-        "text": message.body,
-        "html": html,
+        "text": checked_and_redacted(message.body, thing, read),
+        "html": checked_and_redacted(html, thing, read),
         "attachments": [
             {"filename": name, "mimetype": mime, "content": content.decode() if isinstance(content, bytes) else content}
             for name, content, mime in message.attachments
@@ -226,8 +251,9 @@ def rendered(message) -> dict:
     }
 
 
-def render_all(worker, evening) -> dict:
+def render_all(worker, evening, read: list | None = None) -> dict:
     messages = {}
+    read = [] if read is None else read
     for number, case in enumerate(CASES, start=1):
         if case.kind in EVENING_KINDS:
             subject = {"registration": registration_for(case, evening, number)}
@@ -243,7 +269,9 @@ def render_all(worker, evening) -> dict:
                 mock.patch.object(timezone, "now", return_value=NOW),
             ):
                 message = build_message(notification)
-            messages[f"{case.name}/{language}"] = rendered(message)
+            messages[f"{case.name}/{language}"] = rendered(
+                message, notification.request or notification.registration, read
+            )
     return messages
 
 
@@ -253,7 +281,10 @@ def test_the_cases_cover_every_kind_of_notification():
 
 
 def test_every_message_in_every_language_is_rendered_as_recorded(fixed_settings, worker, evening):
-    messages = render_all(worker, evening)
+    read = []
+    messages = render_all(worker, evening, read)
+    # A token per link and message: cancel links (5 cases), evening links (3), the referred family's page.
+    assert len(set(read)) == 9 * len(LANGUAGES)
     if os.environ.get("UPDATE_GOLDEN"):
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(json.dumps(messages, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")

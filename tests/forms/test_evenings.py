@@ -211,7 +211,9 @@ def test_a_cancel_token_names_its_registration(evening):
     assert links.read_evening_cancel_token(links.make_evening_cancel_token(registration)) == registration
 
 
-@pytest.mark.parametrize("mangle", [lambda t: t + "x", lambda t: "A" + t[1:], lambda t: t.split(":")[0], lambda t: ""])
+@pytest.mark.parametrize(
+    "mangle", [lambda t: t + "x", lambda t: ("B" if t[0] == "A" else "A") + t[1:], lambda t: t[:-1], lambda t: ""]
+)
 def test_a_tampered_cancel_token_is_refused(evening, mangle):
     token = links.make_evening_cancel_token(register(evening))
     with pytest.raises(links.InvalidToken):
@@ -510,7 +512,8 @@ def test_the_cancel_link_asks_for_confirmation_then_cancels_and_promotes(client,
 def test_a_tampered_cancel_link_gets_a_translated_400_page(client, evening, language):
     registration = register(evening)
     url = cancel_url(registration, language)
-    tampered = url.replace(registration.reference, "AAA-AAA")
+    token = url.rstrip("/").rsplit("/", 1)[1]
+    tampered = url.replace(token, ("B" if token[5] == "A" else "A").join((token[:5], token[6:])))
 
     for response in (client.get(tampered), client.post(tampered), client.get(url[:-3] + "xyz/")):
         assert response.status_code == 400

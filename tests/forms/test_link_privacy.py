@@ -19,11 +19,22 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.core import signing
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from forms.link_paths import REDACTED, RedactTokens, redact_tokens
-from forms.links import cancel_path, evening_cancel_path, ics_path, make_cancel_token, short_url
+from forms.links import (
+    CANCEL_SALT,
+    cancel_path,
+    evening_cancel_path,
+    ics_path,
+    make_cancel_token,
+    make_evening_cancel_token,
+    make_ics_token,
+    make_referral_token,
+    short_url,
+)
 from tests.factories import AppointmentRequestFactory, EveningRegistrationFactory, make_worker
 
 pytestmark = pytest.mark.django_db
@@ -43,20 +54,27 @@ def registration():
 
 
 def family_paths(appointment, registration):
-    """Every kind of link a family is sent, in French and in Arabic."""
+    """Every kind of link a family is sent, in French and in Arabic, with its token."""
     paths = []
     for language in ("fr", "ar"):
         with translation.override(language):
             token = make_cancel_token(appointment)
+            evening = make_evening_cancel_token(registration)
+            referral = make_referral_token(appointment)
             paths += [
-                (cancel_path(appointment), token),
+                (reverse("booking_cancel", args=[token]), token),
                 (reverse("booking_move", args=[token]), token),
-                (evening_cancel_path(registration), evening_cancel_path(registration).rstrip("/").rsplit("/", 1)[1]),
+                (reverse("evening_cancel", args=[evening]), evening),
+                (reverse("referral_family", args=[referral]), referral),
+                (reverse("referral_slots", args=[referral]), referral),
             ]
-    ics = ics_path(appointment)
-    paths.append((ics, ics.rsplit("/", 1)[1].removesuffix(".ics")))
+    ics = make_ics_token(appointment)
+    paths.append((reverse("booking_ics", args=[ics]), ics))
     short = short_url(appointment).removeprefix(settings.WAGTAILADMIN_BASE_URL.rstrip("/"))
     paths.append((short, short.rsplit("/", 1)[1]))
+    # A link signed before opaque tokens, still in families' mailboxes for 90 days.
+    legacy = signing.TimestampSigner(salt=CANCEL_SALT).sign(f"{appointment.pk}.{appointment.reference}")
+    paths.append((reverse("booking_cancel", args=[legacy]), legacy))
     return paths
 
 
@@ -67,7 +85,13 @@ def test_every_family_link_is_redacted_and_nothing_else(appointment, registratio
         redacted = redact_tokens(line)
         assert token not in redacted, path
         assert redacted.count(REDACTED) == 2, redacted
-    for path in ("/ecoles/ecole-jules-ferry/", "/rendez-vous/creneau/", "/soirees/12/inscription/", "/admin/"):
+    for path in (
+        "/ecoles/ecole-jules-ferry/",
+        "/rendez-vous/creneau/",
+        "/soirees/12/inscription/",
+        "/orienter-une-famille/envoyee/K3M-7QX/",
+        "/admin/",
+    ):
         assert redact_tokens(f"GET {path} HTTP/1.1") == f"GET {path} HTTP/1.1"
 
 
