@@ -28,6 +28,7 @@ from forms.booking.create import SlotTaken, SlotUnavailable, create_request, nex
 from forms.booking.forms import UNKNOWN_SCHOOL, SlotForm, school_by_id
 from forms.booking.slots import booking_rules, free_slots, parse_slot_key
 from forms.booking.views import localized_places
+from forms.link_views import capability_post, private_link_page
 from forms.links import ExpiredToken, InvalidToken, cancel_path, read_referral_token
 from forms.models import AppointmentRequest
 from forms.notifications.channels import family_recipients
@@ -147,10 +148,10 @@ def done(request, reference):
 # The referred family's page
 
 
-def _private(response):
-    response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "same-origin"
-    return response
+# A page behind the family's link, as every page behind a family link: out of search engines
+# and of every Referer header (forms.link_views); its POSTs are authorised by the token in the
+# URL (capability_post), since browsers post them with `Origin: null`.
+_private = private_link_page
 
 
 def _family_refused(request, problem, status, appointment=None):
@@ -161,6 +162,7 @@ def _family_refused(request, problem, status, appointment=None):
     return _private(render(request, "forms/referrals/family_refused.html", context, status=status))
 
 
+@capability_post
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def family_page(request, token):
@@ -202,6 +204,7 @@ def _read_active(request, token):
     return appointment, None
 
 
+@capability_post
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def family_slots(request, token):

@@ -464,6 +464,24 @@ def test_the_familys_page_names_the_referrer_and_offers_booking_and_refusal(clie
     assert page.select_one('form[method="post"] button') is not None
 
 
+def test_the_familys_pages_send_no_referrer_and_take_posts_with_origin_null(client, school):
+    """Pages behind a family link keep the link out of every Referer header; browsers then post
+    their forms with `Origin: null`, which the token in the URL authorises (as the cancel page)."""
+    from django.test import Client
+
+    send(client, referral(school, language="fr"))
+    request = the_request()
+    path = family_url(request)
+    for page in (client.get(path), client.get(f"{path}creneau/")):
+        assert page["Referrer-Policy"] == "no-referrer"
+        assert page["X-Robots-Tag"] == "noindex, nofollow"
+    response = Client(enforce_csrf_checks=True).post(path, HTTP_ORIGIN="null", secure=True)
+    assert response.status_code == 200
+    assert response["Referrer-Policy"] == "no-referrer"
+    request.refresh_from_db()
+    assert request.referral.refused_at is not None
+
+
 def test_refusing_contact_closes_the_request_and_tells_the_worker_by_reference_only(client, school):
     send(client, referral(school, language="fr"))
     request = the_request()
