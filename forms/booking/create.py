@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from forms.booking.routing import Route, route_request
-from forms.booking.slots import Slot, find_slot, free_slots, is_taken, save_slot
+from forms.booking.slots import Slot, TimeContended, find_slot, free_slots, is_taken, save_slot
 from forms.models import AppointmentRequest, Referral, RequestEvent
 from forms.notifications.queueing import queue_new_request
 from services.models import SchoolPage
@@ -143,6 +143,8 @@ def create_request(
                     user,
                     when,
                 )
+        except TimeContended:
+            continue  # another writer took the time at this very moment: ask the database again
         except IntegrityError:
             existing = _by_submission(submission_key)
             if existing is not None:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from forms.booking.cancel import RequestClosed
 from forms.booking.create import SlotTaken, SlotUnavailable, appointment_place
 from forms.booking.routing import route_request
-from forms.booking.slots import booking_rules, find_slot, is_taken, save_slot
+from forms.booking.slots import TimeContended, booking_rules, find_slot, is_taken, save_slot
 from forms.models import AppointmentRequest, RequestEvent
 from forms.notifications.queueing import queue_request_moved
 from services.schedule import PARIS
@@ -138,6 +138,8 @@ def hold_slot(
                     raise SlotTaken(slot_key)
                 raise SlotUnavailable(slot_key)
             apply(locked, slot, facts)
+    except TimeContended:
+        raise SlotTaken(slot_key) from None  # another writer is taking the time at this very moment
     except IntegrityError:
         if where is not None and taken(where, slot_key, now, rules):
             raise SlotTaken(slot_key) from None

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from services.schedule import PARIS, closed_days, permanence_occurrences
 
 __all__ = [
     "Slot",
+    "TimeContended",
     "TimeTaken",
     "booking_rules",
     "booking_window",
@@ -115,14 +116,32 @@ def ensure_time_free(request, adding: bool = False) -> None:
         raise TimeTaken(f"worker {request.assigned_worker_id} is busy at {request.slot_start.isoformat()}")
 
 
+class TimeContended(TimeTaken):
+    """Two writers gave one worker overlapping times at the same moment, each statement's
+    exclusion check waited on the other's uncommitted row, and PostgreSQL aborted this one
+    (deadlock_detected): the other one is taking the time. A TimeTaken, so that every writer
+    refuses it as a time already taken; the booking tries once more, for the database's own
+    answer once the other has committed."""
+
+
+# PostgreSQL's SQLSTATE for deadlock_detected.
+DEADLOCK_DETECTED = "40P01"
+
+
 def save_slot(request, **save_kwargs) -> None:
     """Save an appointment request whose time, worker or status changes: the one path of every
     writer of a slot, inside the writer's transaction. PostgreSQL's exclusion constraint refuses
-    an overlap in the statement itself; other databases check first (ensure_time_free), and
-    SQLite's IMMEDIATE transactions serialise writers, so the check cannot race."""
+    an overlap in the statement itself (TimeContended when two writers met in its checks);
+    other databases check first (ensure_time_free), and SQLite's IMMEDIATE transactions
+    serialise writers, so the check cannot race."""
     if connection.vendor != "postgresql":
         ensure_time_free(request, adding=bool(save_kwargs.get("force_insert")))
-    request.save(**save_kwargs)
+    try:
+        request.save(**save_kwargs)
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) == DEADLOCK_DETECTED:
+            raise TimeContended(f"worker {request.assigned_worker_id}: a concurrent writer holds the time") from error
+        raise
 
 
 def _search_days(now, rules, day):

@@ -4,17 +4,20 @@ one request, nineteen clear SlotTaken refusals, no other error. And races for ti
 overlap without sharing a start: the exclusion constraint on a worker's time decides."""
 
 import threading
+import time
 import uuid
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
+from django.utils import timezone
 
 from forms.booking.create import SlotTaken, create_request
-from forms.booking.slots import free_slots
+from forms.booking.slots import TimeContended, free_slots, save_slot
 from forms.models import AppointmentRequest
 from forms.records import operations
-from tests.factories import AppointmentRequestFactory, SchoolPageFactory
+from services.schedule import PARIS
+from tests.factories import AppointmentRequestFactory, SchoolPageFactory, SocialWorkerFactory
 
 FAMILIES = 20
 
@@ -172,3 +175,63 @@ def test_a_family_booking_and_the_worker_scheduling_a_home_visit_over_it_at_the_
             assigned_worker=worker, slot_start__lt=slot.end + timedelta(minutes=15), slot_end__gt=slot.start
         )
         assert held.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_writers_deadlocked_in_the_exclusion_check_get_a_refusal_not_an_error():
+    """Writer A gives the worker 09:00-09:30 and, uncommitted, 10:00-10:30; writer B meanwhile
+    gives her 09:15-10:15, which overlaps both. B's check waits on A's first row, A's second
+    check waits on B's row: PostgreSQL aborts the writer that waited longest (B) with
+    deadlock_detected, which save_slot() turns into TimeContended, a refusal every writer
+    already tells apart (before, the family got a 500)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises every writer on one database lock: no deadlock there")
+    worker = SocialWorkerFactory()
+    first, second, third = (AppointmentRequestFactory(assigned_worker=worker, mode="home") for _n in range(3))
+    nine = (timezone.now() + timedelta(days=7)).astimezone(PARIS).replace(hour=9, minute=0, second=0, microsecond=0)
+    b_waiting = threading.Event()
+    outcome = {}
+
+    def give(request, start, minutes):
+        request.slot_start, request.slot_end = start, start + timedelta(minutes=minutes)
+        request.status = AppointmentRequest.Status.SCHEDULED
+        save_slot(request, update_fields=["slot_start", "slot_end", "status"])
+
+    def writer_a():
+        try:
+            with transaction.atomic():
+                give(first, nine, 30)
+                a_first.set()
+                b_waiting.wait(timeout=10)
+                time.sleep(0.3)  # B is now waiting on this row
+                give(third, nine + timedelta(hours=1), 30)
+            outcome["a"] = "ok"
+        except Exception as error:  # noqa: BLE001  reported by the assertion
+            outcome["a"] = error
+        finally:
+            connection.close()
+
+    def writer_b():
+        try:
+            a_first.wait(timeout=10)
+            with transaction.atomic():
+                b_waiting.set()
+                give(second, nine + timedelta(minutes=15), 60)
+            outcome["b"] = "ok"
+        except Exception as error:  # noqa: BLE001
+            outcome["b"] = error
+        finally:
+            connection.close()
+
+    a_first = threading.Event()
+    threads = [threading.Thread(target=writer_a), threading.Thread(target=writer_b)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    results = sorted((outcome["a"], outcome["b"]), key=lambda value: value != "ok")
+    assert results[0] == "ok"
+    assert isinstance(results[1], TimeContended), outcome
+    held = AppointmentRequest.objects.filter(assigned_worker=worker, slot_start__isnull=False)
+    assert held.count() in (1, 2)
