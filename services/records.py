@@ -94,6 +94,11 @@ class SocialWorker(DraftStateMixin, RevisionMixin, models.Model):
     def __str__(self):
         return self.public_name
 
+    @classmethod
+    def active_by_name(cls):
+        """The workers a request or an absence can be given to, as every staff form lists them."""
+        return cls.objects.filter(active=True).order_by("public_name")
+
     def with_content_json(self, content):
         obj = super().with_content_json(content)
         for name in self.ROUTING_FIELDS:

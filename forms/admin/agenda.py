@@ -83,7 +83,7 @@ class AgendaView(WorkRequestsRequiredMixin, WagtailAdminTemplateMixin, TemplateV
             if own is None or (wanted and wanted != str(own.pk)):
                 raise Http404
             return own, []
-        workers = list(SocialWorker.objects.filter(active=True).order_by("public_name"))
+        workers = list(SocialWorker.active_by_name())
         chosen = next((w for w in workers if str(w.pk) == wanted), None)
         return chosen or own or (workers[0] if workers else None), workers
 

@@ -122,7 +122,7 @@ class ReassignForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = SocialWorker.objects.filter(active=True).order_by("public_name")
+        self.fields["worker"].queryset = SocialWorker.active_by_name()
 
 
 class NoteForm(forms.Form):
@@ -170,7 +170,7 @@ class BulkActionForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["worker"].queryset = SocialWorker.objects.filter(active=True).order_by("public_name")
+        self.fields["worker"].queryset = SocialWorker.active_by_name()
         self.fields["selected"].error_messages["required"] = _("Cochez au moins une demande.")
 
     def clean_selected(self):

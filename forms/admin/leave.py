@@ -72,7 +72,7 @@ class LeaveForm(forms.Form):
 
     def __init__(self, *args, workers=None, **kwargs):
         super().__init__(*args, **kwargs)
-        active = SocialWorker.objects.filter(active=True).order_by("public_name")
+        active = SocialWorker.active_by_name()
         self.fields["worker"].queryset = active if workers is None else active.filter(pk__in=[w.pk for w in workers])
         if workers is not None:
             self.fields["worker"].empty_label = None

@@ -123,7 +123,7 @@ class RecordRequestForm(forms.Form):
         ]
         self.queues = recording_queues(user)
         if self.queues is None:
-            workers = SocialWorker.objects.filter(active=True).order_by("public_name")
+            workers = SocialWorker.active_by_name()
             self.fields["queue"].choices = [
                 (ROUTING, _("Selon la règle d'affectation (référent, remplaçant·e, file du service)")),
                 *[(str(worker.pk), worker.public_name) for worker in workers],
